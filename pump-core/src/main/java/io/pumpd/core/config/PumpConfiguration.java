@@ -1,0 +1,244 @@
+package io.pumpd.core.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The whole daemon configuration: Tyk Pump's {@code pump.conf} keys with Tyk's defaults ({@code
+ * reference/tyk-pump.md} §4.2), plus this daemon's own additions (marked below). Env: {@code
+ * TYK_PMP_<FIELD>}; see {@code README.md} for every name.
+ *
+ * <p>Bound once at startup and then read-only; safe to share between threads after that.
+ */
+public final class PumpConfiguration {
+  /** Seconds between purge cycles. Tyk has no default (0 hangs); ours is 10; must be > 0. */
+  @JsonProperty("purge_delay")
+  private int purgeDelay = 10;
+
+  /** Records per Redis pop; 0 means Tyk's drain-everything (we still pop in internal chunks). */
+  @JsonProperty("purge_chunk")
+  private long purgeChunk;
+
+  /** TTL (s) re-applied to a key after each chunk pop; forced to 60 when purge_chunk > 0. */
+  @JsonProperty("storage_expiration_time")
+  private long storageExpirationTime;
+
+  @JsonProperty("dont_purge_uptime_data")
+  private boolean dontPurgeUptimeData;
+
+  /** Accepted for compatibility; Mongo/SQL uptime pumps are not implemented. */
+  @JsonProperty("uptime_pump_config")
+  private ObjectNode uptimePumpConfig = JsonNodeFactory.instance.objectNode();
+
+  @JsonProperty("analytics_storage_type")
+  private String analyticsStorageType = "";
+
+  @JsonProperty("analytics_storage_config")
+  private StorageConfig analyticsStorageConfig = new StorageConfig();
+
+  @JsonProperty("statsd_connection_string")
+  private String statsdConnectionString = "";
+
+  @JsonProperty("statsd_prefix")
+  private String statsdPrefix = "";
+
+  @JsonProperty("log_level")
+  private String logLevel = "info";
+
+  @JsonProperty("log_format")
+  private String logFormat = "text";
+
+  @JsonProperty("health_check_endpoint_name")
+  private String healthCheckEndpointName = "health";
+
+  @JsonProperty("health_check_endpoint_port")
+  private int healthCheckEndpointPort = 8083;
+
+  @JsonProperty("enable_http_profiler")
+  @EnvName("HTTPPROFILE")
+  private boolean enableHttpProfiler;
+
+  /** Global fallback for trimming raw request/response (bytes); a pump's own value wins. */
+  @JsonProperty("max_record_size")
+  private int maxRecordSize;
+
+  /**
+   * Global {@code omit_detailed_recording}. A no-op in Tyk since 2022 (its §8.6); here it applies
+   * to every pump, as documented.
+   */
+  @JsonProperty("omit_detailed_recording")
+  private boolean omitDetailedRecording;
+
+  @JsonProperty("omit_config_file")
+  private boolean omitConfigFile;
+
+  /** Deprecated no-ops in Tyk; a warning is logged when set. */
+  @JsonProperty("raw_request_decoded")
+  @EnvName("DECODERAWREQUEST")
+  private boolean rawRequestDecoded;
+
+  @JsonProperty("raw_response_decoded")
+  @EnvName("DECODERAWRESPONSE")
+  private boolean rawResponseDecoded;
+
+  /** Secret stores for kv:// references: accepted, not supported (a warning is logged). */
+  @JsonProperty("kv")
+  private ObjectNode kv = JsonNodeFactory.instance.objectNode();
+
+  @JsonProperty("pumps")
+  private Map<String, PumpEntry> pumps = new LinkedHashMap<>();
+
+  /** Seconds the whole shutdown may take (env TYK_PMP_GRACEFULSHUTDOWNTIMEOUTDURATION). */
+  @JsonProperty("graceful_shutdown_timeout_duration")
+  private int gracefulShutdownTimeoutDuration = 30;
+
+  // ---- this daemon's additions ----
+
+  /** {@code at_most_once} (Tyk's MULTI{LRANGE;LTRIM}) or {@code at_least_once}. */
+  @JsonProperty("delivery_guarantee")
+  private String deliveryGuarantee = "at_most_once";
+
+  /** Where undecodable and rejected records are kept (JSON lines, one file per day). */
+  @JsonProperty("dead_letter_dir")
+  private String deadLetterDir = "dead-letter";
+
+  /** Records popped per Redis round trip when purge_chunk is 0. */
+  @JsonProperty("internal_chunk_size")
+  private int internalChunkSize = 5000;
+
+  /** Most records one purge cycle drains before yielding to the next cycle. */
+  @JsonProperty("max_records_per_cycle")
+  private int maxRecordsPerCycle = 200_000;
+
+  @JsonProperty("readiness_endpoint_name")
+  private String readinessEndpointName = "ready";
+
+  @JsonProperty("metrics_endpoint_name")
+  private String metricsEndpointName = "metrics";
+
+  public int purgeDelaySeconds() {
+    return purgeDelay;
+  }
+
+  public long purgeChunk() {
+    return purgeChunk;
+  }
+
+  /** {@code storage_expiration_time}, with Tyk's rule: 60 when chunked and unset. */
+  public long effectiveStorageExpirationSeconds() {
+    if (purgeChunk > 0 && storageExpirationTime == 0) {
+      return 60;
+    }
+    return storageExpirationTime;
+  }
+
+  public boolean dontPurgeUptimeData() {
+    return dontPurgeUptimeData;
+  }
+
+  public ObjectNode uptimePumpConfig() {
+    return uptimePumpConfig;
+  }
+
+  public String analyticsStorageType() {
+    return analyticsStorageType == null ? "" : analyticsStorageType;
+  }
+
+  public StorageConfig analyticsStorageConfig() {
+    return analyticsStorageConfig == null ? new StorageConfig() : analyticsStorageConfig;
+  }
+
+  public String logLevel() {
+    return logLevel == null || logLevel.isEmpty() ? "info" : logLevel;
+  }
+
+  public String logFormat() {
+    return logFormat == null || logFormat.isEmpty() ? "text" : logFormat;
+  }
+
+  public String healthCheckEndpointName() {
+    return healthCheckEndpointName == null || healthCheckEndpointName.isEmpty()
+        ? "health"
+        : healthCheckEndpointName;
+  }
+
+  public int healthCheckEndpointPort() {
+    return healthCheckEndpointPort;
+  }
+
+  public boolean enableHttpProfiler() {
+    return enableHttpProfiler;
+  }
+
+  public int maxRecordSize() {
+    return maxRecordSize;
+  }
+
+  public boolean omitDetailedRecording() {
+    return omitDetailedRecording;
+  }
+
+  public boolean omitConfigFile() {
+    return omitConfigFile;
+  }
+
+  public boolean rawRequestDecoded() {
+    return rawRequestDecoded;
+  }
+
+  public boolean rawResponseDecoded() {
+    return rawResponseDecoded;
+  }
+
+  public ObjectNode kv() {
+    return kv;
+  }
+
+  /** Pumps by instance name, in file order. */
+  public Map<String, PumpEntry> pumps() {
+    return pumps == null ? Map.of() : pumps;
+  }
+
+  public int gracefulShutdownTimeoutSeconds() {
+    return gracefulShutdownTimeoutDuration;
+  }
+
+  public String deliveryGuarantee() {
+    return deliveryGuarantee == null ? "at_most_once" : deliveryGuarantee;
+  }
+
+  public String deadLetterDir() {
+    return deadLetterDir == null || deadLetterDir.isEmpty() ? "dead-letter" : deadLetterDir;
+  }
+
+  public int internalChunkSize() {
+    return internalChunkSize;
+  }
+
+  public int maxRecordsPerCycle() {
+    return maxRecordsPerCycle;
+  }
+
+  public String readinessEndpointName() {
+    return readinessEndpointName == null || readinessEndpointName.isEmpty()
+        ? "ready"
+        : readinessEndpointName;
+  }
+
+  public String metricsEndpointName() {
+    return metricsEndpointName == null || metricsEndpointName.isEmpty()
+        ? "metrics"
+        : metricsEndpointName;
+  }
+
+  public String statsdConnectionString() {
+    return statsdConnectionString;
+  }
+
+  public String statsdPrefix() {
+    return statsdPrefix;
+  }
+}

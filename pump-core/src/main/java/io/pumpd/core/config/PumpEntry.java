@@ -1,0 +1,84 @@
+package io.pumpd.core.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+
+/**
+ * One entry under {@code pumps} ({@code reference/tyk-pump.md} §4.5): the type, the options the
+ * core applies for every pump (filters, timeout, trimming, ignored fields, raw decoding) and the
+ * sink-specific {@code meta}, kept as JSON until it is bound to the type's settings class.
+ */
+public final class PumpEntry {
+  @JsonProperty("type")
+  private String type = "";
+
+  /** Deprecated and ignored, as in Tyk. */
+  @JsonProperty("name")
+  private String name = "";
+
+  @JsonProperty("filters")
+  private FilterConfig filters = new FilterConfig();
+
+  /** Seconds; 0 means no limit. */
+  @JsonProperty("timeout")
+  private int timeout;
+
+  @JsonProperty("omit_detailed_recording")
+  private boolean omitDetailedRecording;
+
+  @JsonProperty("max_record_size")
+  private int maxRecordSize;
+
+  @JsonProperty("ignore_fields")
+  private List<String> ignoreFields = List.of();
+
+  @JsonProperty("raw_request_decoded")
+  @EnvName("DECODERAWREQUEST")
+  private boolean rawRequestDecoded;
+
+  @JsonProperty("raw_response_decoded")
+  @EnvName("DECODERAWRESPONSE")
+  private boolean rawResponseDecoded;
+
+  @JsonProperty("meta")
+  private ObjectNode meta = JsonNodeFactory.instance.objectNode();
+
+  public String type() {
+    return type == null ? "" : type;
+  }
+
+  public FilterConfig filters() {
+    return filters == null ? new FilterConfig() : filters;
+  }
+
+  public int timeoutSeconds() {
+    return timeout;
+  }
+
+  public boolean omitDetailedRecording() {
+    return omitDetailedRecording;
+  }
+
+  public int maxRecordSize() {
+    return maxRecordSize;
+  }
+
+  public List<String> ignoreFields() {
+    return ignoreFields == null ? List.of() : ignoreFields;
+  }
+
+  public boolean rawRequestDecoded() {
+    return rawRequestDecoded;
+  }
+
+  public boolean rawResponseDecoded() {
+    return rawResponseDecoded;
+  }
+
+  /** The raw {@code meta} object (file values with env overrides already applied). */
+  public ObjectNode meta() {
+    return meta == null ? JsonNodeFactory.instance.objectNode() : meta;
+  }
+}

@@ -1,0 +1,95 @@
+package io.pumpd.core.pump;
+
+import io.pumpd.core.record.AnalyticsRecord;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A sink for analytics records (Tyk's "pump"): Elasticsearch, DogStatsD, InfluxDB 2, stdout, ...
+ *
+ * <h2>Lifecycle</h2>
+ *
+ * {@code create (PumpFactory) -> init -> (write | flush)* -> flush -> close}. Not restartable.
+ *
+ * <h2>Threading</h2>
+ *
+ * <ul>
+ *   <li>{@link #init} runs once on the startup thread, before any other call.
+ *   <li>{@link #write} and {@link #flush} are called from this pump's own dispatcher thread, one at
+ *       a time: never concurrently with each other. Other pumps have their own threads, so a slow
+ *       pump does not block its neighbours' writes.
+ *   <li>{@link #close} runs on the shutdown thread after the final {@link #flush}; it may also run
+ *       while a {@code write} is still blocked (shutdown deadline passed) and must then make that
+ *       write return promptly.
+ *   <li>{@link #readiness} may be called from any thread at any time.
+ * </ul>
+ *
+ * <h2>Records</h2>
+ *
+ * The records handed to {@code write} have already been filtered and prepared for this pump by the
+ * core ({@code filters}, {@code omit_detailed_recording}, {@code max_record_size}, {@code
+ * ignore_fields}, raw decoding). A pump must not modify them: the same instances may be shared with
+ * other pumps.
+ *
+ * <h2>Delivery</h2>
+ *
+ * {@code write} returns once the pump has taken responsibility for the records, either written
+ * (synchronous sinks) or buffered (buffered sinks), blocking for back-pressure but not past the
+ * deadline. The returned stage completes when every record's fate is known: delivered to the
+ * backend, or permanently rejected ({@link WriteResult#failures()}, which the core counts and
+ * writes to the dead-letter file). The core acknowledges a source batch only when the stages of
+ * all pumps have completed, which is what at-least-once delivery builds on; a buffered pump
+ * must therefore complete the stage when its buffer for those records has been sent, not when it
+ * was filled. A stage completed exceptionally means the records were not delivered and may be
+ * retried.
+ */
+public interface Pump {
+
+  /**
+   * Validates resources (files, URLs) and creates clients. Must not block on the backend being
+   * reachable: a backend that is down at start makes the pump report {@link #readiness() not
+   * ready} and deliver once it is back.
+   *
+   * @throws PumpException the pump cannot work with this configuration; the daemon logs it and
+   *     skips the pump (as Tyk does), and fails to start when no pump is left
+   */
+  void init(PumpContext context) throws PumpException;
+
+  /**
+   * Hands a batch to the pump; see the class comment for threading and delivery semantics.
+   *
+   * @param records prepared records, never empty, not to be modified
+   * @param deadline when the dispatcher stops waiting for this call (the pump's {@code timeout})
+   * @return completes when the records are delivered or permanently rejected
+   * @throws RetriablePumpException the batch was not taken, a later attempt may succeed
+   * @throws PumpException the batch was not taken and retrying will not help; the core
+   *     dead-letters it with the exception's message as the reason
+   */
+  CompletionStage<WriteResult> write(List<AnalyticsRecord> records, Deadline deadline)
+      throws PumpException;
+
+  /**
+   * Sends everything buffered and waits for the backend's answers, bounded by {@code deadline}.
+   * Called at shutdown before {@link #close}, and whenever the core needs buffered data out. The
+   * default does nothing (for unbuffered pumps).
+   *
+   * @throws PumpException some buffered records could not be sent before the deadline; the message
+   *     says how many
+   */
+  default void flush(Deadline deadline) throws PumpException {}
+
+  /**
+   * Releases what the pump created (clients, threads, files). Idempotent. Does not flush: the core
+   * calls {@link #flush} first. A {@code write} after {@code close} throws {@link PumpException}.
+   */
+  void close();
+
+  /**
+   * Whether the pump can currently deliver, for the readiness endpoint: empty when ready, else a
+   * short reason ("elasticsearch unreachable: connection refused"). Cheap; never blocks.
+   */
+  default Optional<String> readiness() {
+    return Optional.empty();
+  }
+}
