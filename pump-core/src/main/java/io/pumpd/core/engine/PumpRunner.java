@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,23 +144,28 @@ public final class PumpRunner {
       return new WriteOutcome(name, batch.size(), dropped, 0, 0, false, Duration.ZERO);
     }
     Deadline deadline = Deadline.after(timeout);
-    Future<?> task = thread.submit(() -> writeOnPumpThread(records, deadline));
+    AtomicBoolean settled = new AtomicBoolean(); // who dead-letters a failed batch: first one wins
+    Future<?> task = thread.submit(() -> writeOnPumpThread(records, deadline, settled));
     int deadLettered = 0;
     boolean timedOut = false;
     try {
       await(task, deadline);
     } catch (TimeoutException e) {
       timedOut = true;
+      if (settled.compareAndSet(false, true)) {
+        LOG.warn("Timeout writing to pump {}: {} records not confirmed after {}; they are "
+            + "dead-lettered (some may have been delivered)", name, records.size(), human(timeout));
+        deadLettered = deadLetter(records, "timed out after " + human(timeout));
+      }
       task.cancel(true);
-      LOG.warn("Timeout writing to pump {}: {} records not confirmed after {} s; they are "
-          + "dead-lettered (some may have been delivered)", name, records.size(), timeout.toSeconds());
-      deadLettered = deadLetter(records, "timed out after " + timeout.toSeconds() + " s");
     } catch (ExecutionException e) {
       deadLettered = records.size(); // writeOnPumpThread dead-letters before rethrowing
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      if (settled.compareAndSet(false, true)) {
+        deadLettered = deadLetter(records, "abandoned at shutdown");
+      }
       task.cancel(true);
-      deadLettered = deadLetter(records, "abandoned at shutdown");
     }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     writeTimer.record(took);
@@ -187,18 +193,26 @@ public final class PumpRunner {
     }
   }
 
-  private void writeOnPumpThread(List<AnalyticsRecord> records, Deadline deadline) {
+  private void writeOnPumpThread(
+      List<AnalyticsRecord> records, Deadline deadline, AtomicBoolean settled) {
     CompletionStage<WriteResult> stage;
     try {
       stage = retrier.call(() -> pump.write(records, deadline), deadline);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return; // the waiting thread dead-letters on timeout/shutdown
     } catch (Exception e) {
-      LOG.warn("Error writing to pump {}: {}; {} records dead-lettered", name, e.getMessage(),
-          records.size());
-      deadLetter(records, reason(e));
-      throw new IllegalStateException(e);
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      if (settled.compareAndSet(false, true)) {
+        LOG.warn("Error writing to pump {}: {}; {} records dead-lettered", name, reason(e),
+            records.size());
+        deadLetter(records, reason(e));
+        throw new IllegalStateException(e);
+      }
+      return; // the waiting thread gave up on this batch and dead-lettered it already
+    }
+    if (!settled.compareAndSet(false, true)) {
+      LOG.debug("Pump {} took a batch after its timeout; it was dead-lettered already", name);
+      return;
     }
     pending.addAndGet(records.size());
     stage.whenComplete((result, error) -> settle(records, result, error));
@@ -298,6 +312,10 @@ public final class PumpRunner {
       LOG.warn("Pump {}: error while closing: {}", name, e.toString());
     }
     thread.shutdownNow();
+  }
+
+  private static String human(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 
   private static String reason(Throwable e) {

@@ -200,8 +200,22 @@ public final class PurgeLoop {
    * @return true when no cycle was left running at the deadline
    */
   public boolean stop(Deadline deadline) {
+    requestStop();
+    return awaitStopped(deadline);
+  }
+
+  /** Asks the loop to stop after the current round; returns at once. */
+  public void requestStop() {
     stopRequested = true;
     scheduler.shutdown();
+  }
+
+  /**
+   * Waits until no cycle is running (after {@link #requestStop()}).
+   *
+   * @return false when a cycle was still running at the deadline
+   */
+  public boolean awaitStopped(Deadline deadline) {
     try {
       if (cycleLock.tryLock(deadline.remaining().toNanos(), TimeUnit.NANOSECONDS)) {
         cycleLock.unlock();
