@@ -330,9 +330,6 @@ final class TestSettings {
     @JsonProperty("log_field_name")
     private String logFieldName = "tyk-analytics-record";
 
-    @JsonProperty("clean_json")
-    private boolean cleanJson;
-
     String logFieldName() {
       return logFieldName;
     }
