@@ -5,6 +5,7 @@ import static io.pumpd.core.config.EnvBindingTableTest.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.pumpd.core.config.TestSettings.CsvLike;
 import io.pumpd.core.config.TestSettings.EsLike;
 import io.pumpd.core.config.TestSettings.Influx2Like;
@@ -465,5 +466,37 @@ class ConfigLoaderTest {
     assertThat(tree.at("/pumps/es/meta/meta_env_prefix").asText()).isEqualTo("TYK_PMP_PUMPS_ES_META");
     assertThat(tree.at("/pumps/es/meta").has("computedIndex")).isFalse();
     assertThat(tree.at("/pumps/out/type").asText()).isEqualTo("stdout");
+  }
+
+  /** A sink may write its settings as a record; env names still come from the components. */
+  record RecordSettings(
+      @JsonProperty("workers") int workers,
+      @JsonProperty("nick_name") @EnvName("NICK") String nickName,
+      @JsonProperty("api_token") Secret apiToken) {}
+
+  @Test
+  void settingsMayBeRecords() throws Exception {
+    ConfigLoader recordLoader = new ConfigLoader(PumpTypes.of(Map.of("rec", RecordSettings.class)));
+
+    LoadedConfig c = recordLoader.load(write(dir, "{\"pumps\": {\"rec\": {\"meta\": {\"workers\": 2}}}}"),
+        env("TYK_PMP_PUMPS_REC_META_NICK=n;TYK_PMP_PUMPS_REC_META_APITOKEN=rec-token-1"));
+
+    RecordSettings s = c.pumps().get("rec").settings(RecordSettings.class);
+    assertThat(s).isEqualTo(new RecordSettings(2, "n", Secret.of("rec-token-1")));
+    String rendered = EffectiveConfigPrinter.render(c);
+    assertThat(rendered).contains("\"workers\" : 2", "\"nick_name\" : \"n\"", "\"api_token\" : \"****\"")
+        .doesNotContain("rec-token-1");
+  }
+
+  @Test
+  void valuesJacksonCannotBindAreProblemsAtTheirPath() {
+    String json = """
+        {"pumps": {"influx2": {"type": "influx2", "meta": {"new_bucket_config":
+            {"retention_rules": [{"every_seconds": "soon"}]}}}}}""";
+
+    ConfigException e = failure(json, Map.of());
+
+    assertThat(e.lines()).singleElement().asString().startsWith(
+        "pumps.influx2.meta.new_bucket_config.retention_rules[0].every_seconds: cannot be bound:");
   }
 }

@@ -40,6 +40,9 @@ class ExampleConfigsTest {
     assertThat(c.warnings()).isEmpty();
     assertThat(c.pumps().values()).extracting(LoadedPump::type).containsExactlyInAnyOrder(
         "elasticsearch", "dogstatsd", "influx2", "csv", "stdout", "dummy");
+    assertThat(EffectiveConfigPrinter.render(c))
+        .contains("\"token\" : \"****\"", "\"dummy\"")
+        .doesNotContain("change-me");
   }
 
   @Test
