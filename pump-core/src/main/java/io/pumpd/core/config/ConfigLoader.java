@@ -8,8 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -168,7 +170,7 @@ public final class ConfigLoader {
     }
     if (!tree.isObject()) {
       report.problem("", "config file " + file + " must hold a JSON object, not a "
-          + tree.getNodeType().name().toLowerCase(java.util.Locale.ROOT), null);
+          + tree.getNodeType().name().toLowerCase(Locale.ROOT), null);
       return Optional.empty();
     }
     return Optional.of((ObjectNode) tree);
@@ -178,9 +180,9 @@ public final class ConfigLoader {
   private static void applyStorageAliases(
       ObjectNode top, SchemaTree schema, EnvView env, LoadReport report) {
     ObjectNode storage = top.has(STORAGE) ? (ObjectNode) top.get(STORAGE) : top.putObject(STORAGE);
-    List<String> before = env.unused(ENV_PREFIX + "_REDIS_");
+    List<String> used = new ArrayList<>(env.unused(ENV_PREFIX + "_REDIS_"));
     schema.overlay(storage, StorageConfig.class, STORAGE, ENV_PREFIX + "_REDIS");
-    List<String> used = before.stream().filter(v -> !env.unused(ENV_PREFIX + "_REDIS_").contains(v)).toList();
+    used.removeAll(env.unused(ENV_PREFIX + "_REDIS_"));
     if (!used.isEmpty()) {
       report.warn(String.join(", ", used) + (used.size() == 1 ? " is" : " are")
           + " deprecated; use TYK_PMP_TEMPORAL_STORAGE_* or TYK_PMP_ANALYTICSSTORAGECONFIG_*");

@@ -60,9 +60,16 @@ final class ConfigSchema {
   record FieldSpec(
       String json, String env, Kind kind, Kind element, Class<?> nested, boolean sensitive) {}
 
+  /**
+   * Keys (or env names) of credentials: containing password or secret, or ending in token, API
+   * key, credentials, connection string or private key ({@code collector_token}, {@code
+   * auth_api_key}, {@code AUTHAPIKEY}; not {@code auth_api_key_id} or {@code
+   * token_refresh_before_expiry}).
+   */
   private static final Pattern SENSITIVE_KEY =
       Pattern.compile(
-          "(?i).*(password|passwd|secret|token|api_?key|credential|connection_string|private_key).*");
+          "(?i).*(password|passwd|secret).*|.*(token|api_?key|credentials?|connection_?string"
+              + "|private_?key)");
 
   private static final ClassValue<List<FieldSpec>> CACHE =
       new ClassValue<>() {

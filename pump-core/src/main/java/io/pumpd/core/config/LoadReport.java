@@ -15,9 +15,13 @@ final class LoadReport {
   private final List<String> warnings = new ArrayList<>();
   private final Map<String, String> envByPath = new HashMap<>();
 
-  /** Records a problem at {@code path}; a null {@code env} is looked up from the registered names. */
+  /**
+   * Records a problem at {@code path}. A null {@code env} is looked up in the registered names when
+   * the problems are read, so a problem found before its section's names are registered (a wrong
+   * JSON type in the file) still names its env var.
+   */
   void problem(String path, String message, String env) {
-    problems.add(new ConfigException.Problem(path, message, env != null ? env : envFor(path)));
+    problems.add(new ConfigException.Problem(path, message, env));
   }
 
   void warn(String message) {
@@ -42,8 +46,11 @@ final class LoadReport {
     }
   }
 
+  /** The problems so far, each naming its env var where one is known. */
   List<ConfigException.Problem> problems() {
-    return problems;
+    return problems.stream()
+        .map(p -> p.env() != null ? p : new ConfigException.Problem(p.path(), p.message(), envFor(p.path())))
+        .toList();
   }
 
   List<String> warnings() {

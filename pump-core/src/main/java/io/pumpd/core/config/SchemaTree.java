@@ -131,33 +131,37 @@ final class SchemaTree {
       case LIST -> {
         ArrayNode arr = NODES.arrayNode();
         for (String item : GoValues.splitList(value)) {
-          arr.add(scalar(f.element(), item, f.sensitive()));
+          arr.add(element(f, item));
         }
         yield arr;
       }
       case MAP -> {
         ObjectNode obj = NODES.objectNode();
-        GoValues.splitMap(value).forEach((k, v) -> obj.set(k, scalar(f.element(), v, f.sensitive())));
+        GoValues.splitMap(value).forEach((k, v) -> obj.set(k, element(f, v)));
         yield obj;
       }
-      default -> scalar(f.kind(), value, f.sensitive());
+      default -> scalar(f.kind(), value);
     };
   }
 
-  private static JsonNode scalar(Kind kind, String value, boolean sensitive) {
+  /** One item of a list or map value; a bad one names itself (the caller quotes the whole value). */
+  private static JsonNode element(FieldSpec f, String item) {
     try {
-      return switch (kind) {
-        case INT -> NODES.numberNode((int) GoValues.parseInt(value, 32));
-        case LONG -> NODES.numberNode(GoValues.parseInt(value, 64));
-        case DOUBLE -> NODES.numberNode(GoValues.parseFloat(value));
-        case BOOLEAN -> NODES.booleanNode(GoValues.parseBool(value));
-        default -> NODES.textNode(value);
-      };
+      return scalar(f.element(), item);
     } catch (IllegalArgumentException e) {
-      // name the offending element of a list; the caller quotes the whole value
       throw new IllegalArgumentException(
-          "(element " + (sensitive ? "" : "\"" + value + "\" ") + e.getMessage() + ")", e);
+          "(element " + (f.sensitive() ? "" : "\"" + item + "\" ") + e.getMessage() + ")", e);
     }
+  }
+
+  private static JsonNode scalar(Kind kind, String value) {
+    return switch (kind) {
+      case INT -> NODES.numberNode((int) GoValues.parseInt(value, 32));
+      case LONG -> NODES.numberNode(GoValues.parseInt(value, 64));
+      case DOUBLE -> NODES.numberNode(GoValues.parseFloat(value));
+      case BOOLEAN -> NODES.booleanNode(GoValues.parseBool(value));
+      default -> NODES.textNode(value);
+    };
   }
 
   /** Null when {@code value} fits the field, else what was expected and what was found. */

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -53,8 +51,7 @@ final class SecretRedactor {
     if (node == null || !node.isObject()) {
       return;
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
       Optional<ConfigSchema.FieldSpec> spec =
           schema == null ? Optional.empty() : ConfigSchema.find(schema, e.getKey());
       boolean sensitive =
@@ -92,7 +89,7 @@ final class SecretRedactor {
 
   private void mask(JsonNode node, boolean sensitive) {
     if (node instanceof ObjectNode obj) {
-      for (String k : new ArrayList<>(obj.properties().stream().map(Map.Entry::getKey).toList())) {
+      for (String k : obj.properties().stream().map(Map.Entry::getKey).toList()) {
         JsonNode v = obj.get(k);
         boolean s = sensitive || ConfigSchema.isSensitiveKey(k);
         if (v.isTextual()) {
