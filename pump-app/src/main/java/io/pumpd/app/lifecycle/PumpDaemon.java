@@ -2,6 +2,7 @@ package io.pumpd.app.lifecycle;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pumpd.app.PumpRegistry;
+import io.pumpd.core.config.LoadedPump;
 import io.pumpd.core.config.PumpConfiguration;
 import io.pumpd.core.deadletter.DeadLetterQueue;
 import io.pumpd.core.engine.Dispatcher;
@@ -74,7 +75,7 @@ public final class PumpDaemon {
    */
   public static PumpDaemon create(
       PumpConfiguration config,
-      List<ConfiguredPump> pumps,
+      List<LoadedPump> pumps,
       PumpRegistry registry,
       RecordSource source,
       DeadLetterQueue deadLetters,
@@ -83,7 +84,7 @@ public final class PumpDaemon {
       MeterRegistry meters) {
     Duration purgeDelay = Duration.ofSeconds(config.purgeDelaySeconds());
     List<PumpRunner> runners = new ArrayList<>();
-    for (ConfiguredPump p : pumps) {
+    for (LoadedPump p : pumps) {
       Pump pump = createPump(registry, p);
       Duration timeout = Duration.ofSeconds(Math.max(0, p.entry().timeoutSeconds()));
       try {
@@ -133,7 +134,7 @@ public final class PumpDaemon {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static Pump createPump(PumpRegistry registry, ConfiguredPump p) {
+  private static Pump createPump(PumpRegistry registry, LoadedPump p) {
     PumpFactory factory = registry.factory(p.type())
         .orElseThrow(() -> new IllegalStateException("unknown pump type " + p.type()));
     return factory.create(p.name(), p.settings());

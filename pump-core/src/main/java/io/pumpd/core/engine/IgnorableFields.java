@@ -8,9 +8,7 @@ import io.pumpd.core.record.Latency;
 import io.pumpd.core.record.McpStats;
 import io.pumpd.core.record.NetworkStats;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 /**
  * The top-level record fields {@code ignore_fields} can blank, by Tyk json tag, each with the
@@ -56,17 +54,8 @@ final class IgnorableFields {
 
   private IgnorableFields() {}
 
-  /** The json names {@code ignore_fields} accepts, sorted, for error messages. */
-  static String known() {
-    return ZEROERS.keySet().stream().sorted().collect(Collectors.joining(", "));
-  }
-
   static boolean isKnown(String jsonName) {
     return ZEROERS.containsKey(jsonName);
-  }
-
-  static Set<String> names() {
-    return ZEROERS.keySet();
   }
 
   /** Blanks {@code jsonName} on {@code r}; the name must be {@link #isKnown known}. */

@@ -1,6 +1,5 @@
 package io.pumpd.core.engine;
 
-import io.pumpd.core.config.ConfigProblems;
 import io.pumpd.core.config.FilterConfig;
 import io.pumpd.core.config.PumpEntry;
 import io.pumpd.core.record.AnalyticsRecord;
@@ -52,26 +51,12 @@ public final class RecordPreparer {
     this.filtering = !f.isEmpty();
     this.omitDetailed = entry.omitDetailedRecording() || globalOmitDetailed;
     this.maxRecordSize = entry.maxRecordSize() > 0 ? entry.maxRecordSize() : globalMaxRecordSize;
+    // unknown names were warned about when the config was loaded (as Tyk logs them)
     this.ignoreFields = entry.ignoreFields().stream().filter(IgnorableFields::isKnown).toList();
     this.decodeRequest = entry.rawRequestDecoded();
     this.decodeResponse = entry.rawResponseDecoded();
     this.passThrough = !filtering && !omitDetailed && maxRecordSize <= 0
         && ignoreFields.isEmpty() && !decodeRequest && !decodeResponse;
-  }
-
-  /**
-   * Adds a problem for every {@code ignore_fields} name that is not a record field (Tyk only logs
-   * them at run time).
-   *
-   * @param keyPrefix the entry's JSON path, e.g. {@code pumps.es}
-   */
-  public static void validate(PumpEntry entry, String keyPrefix, ConfigProblems problems) {
-    for (String name : entry.ignoreFields()) {
-      if (!IgnorableFields.isKnown(name)) {
-        problems.add(keyPrefix + ".ignore_fields",
-            "\"" + name + "\" is not a record field; use one of: " + IgnorableFields.known());
-      }
-    }
   }
 
   /** True when {@link #prepare} returns its input unchanged. */

@@ -3,7 +3,6 @@ package io.pumpd.core.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pumpd.core.config.ConfigProblems;
 import io.pumpd.core.config.PumpEntry;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.record.GeoData;
@@ -98,16 +97,6 @@ class RecordPreparerTest {
     assertThat(c.getRequestTime()).isZero();
     assertThat(c.getApiId()).isEqualTo(r.getApiId());
     assertThat(RecordJson.toJson(r)).contains(r.getApiKey());
-  }
-
-  @Test
-  void unknownIgnoreFieldsAreConfigProblems() throws Exception {
-    ConfigProblems problems = new ConfigProblems();
-    RecordPreparer.validate(entry("{\"ignore_fields\": [\"api_key\", \"apikey\"]}"), "pumps.x", problems);
-    assertThat(problems.all()).singleElement().satisfies(p -> {
-      assertThat(p.key()).isEqualTo("pumps.x.ignore_fields");
-      assertThat(p.message()).contains("\"apikey\"").contains("api_key");
-    });
   }
 
   @Test
