@@ -73,6 +73,10 @@ final class ClusterLink implements RedisLink {
       }
       closed = true;
     }
+    StatefulRedisClusterConnection<String, byte[]> c = connection;
+    if (c != null) {
+      c.close(); // closes the node connections too, before the client closes what is left
+    }
     RedisConnectionFactory.shutdown(client, resources, timeout);
   }
 }

@@ -226,6 +226,8 @@ public final class RedisRecordSource implements RecordSource {
     List<SourceBatch> batches = new ArrayList<>();
     Throwable noReply = connectFailure;
     RedisCommandExecutionException replyError = null;
+    List<ChunkPop> lostReplies = new ArrayList<>();
+    Throwable lostCause = null;
     int failedKeys = notDispatched;
     for (ChunkPop pop : pops) {
       ChunkPop.Outcome outcome = pop.await(deadline);
@@ -244,11 +246,13 @@ public final class RedisRecordSource implements RecordSource {
         failedKeys++;
         noReply = noReply == null ? lost.cause() : noReply;
         if (lost.possiblyExecuted()) {
-          LOG.error("The reply to the pop of up to {} records from {} was lost ({}): Redis may have"
-                  + " removed them, and in at_most_once mode they cannot be recovered",
-              pop.requested(), pop.key(), RedisAvailability.describe(lost.cause()));
+          lostReplies.add(pop);
+          lostCause = lostCause == null ? lost.cause() : lostCause;
         }
       }
+    }
+    if (!lostReplies.isEmpty()) {
+      logPossibleLoss(lostReplies, lostCause);
     }
     if (replyError != null) {
       link.onReplyError();
@@ -271,6 +275,19 @@ public final class RedisRecordSource implements RecordSource {
           failedKeys, popKeys.size(), batches.size());
     }
     return batches;
+  }
+
+  /** One line per poll: which keys, how many records each pop asked for, why. */
+  private static void logPossibleLoss(List<ChunkPop> lost, Throwable cause) {
+    long upTo = 0;
+    StringBuilder keys = new StringBuilder();
+    for (ChunkPop pop : lost) {
+      upTo += pop.requested();
+      keys.append(keys.length() == 0 ? "" : ", ").append(pop.key());
+    }
+    LOG.error("Lost the reply to {} pop(s) of up to {} records each ({}) from [{}]: Redis may have"
+            + " removed up to {} records, which cannot be recovered in at_most_once mode",
+        lost.size(), lost.get(0).requested(), RedisAvailability.describe(cause), keys, upTo);
   }
 
   private void logReplyError(String key, RedisCommandExecutionException e) {
