@@ -53,7 +53,6 @@ public final class RedisRecordSource implements RecordSource {
   private final AnalyticsKeys keys;
   private final SourceOptions options;
   private final long commandTimeoutNanos;
-  private final boolean singleConnection;
   private final RedisAvailability availability;
   /** Last reply error logged per key, so a persistent one (e.g. WRONGTYPE) is logged once. */
   private final Map<String, String> keyErrors = new HashMap<>();
@@ -63,16 +62,13 @@ public final class RedisRecordSource implements RecordSource {
    * A source over {@code link}.
    *
    * @param commandTimeoutNanos the client's command timeout (replies are awaited a little longer)
-   * @param singleConnection every key shares one connection, so a connect failure for one key
-   *     stands for all (false for Cluster)
    */
   RedisRecordSource(RedisLink link, AnalyticsKeys keys, SourceOptions options,
-      long commandTimeoutNanos, boolean singleConnection) {
+      long commandTimeoutNanos) {
     this.link = link;
     this.keys = keys;
     this.options = options;
     this.commandTimeoutNanos = commandTimeoutNanos;
-    this.singleConnection = singleConnection;
     this.availability = new RedisAvailability(link.describe());
   }
 
@@ -85,9 +81,8 @@ public final class RedisRecordSource implements RecordSource {
   public static RedisRecordSource create(StorageConfig storage, SourceOptions options) {
     RedisConnectionFactory factory = RedisConnectionFactory.create(storage);
     RedisClientSettings settings = factory.settings();
-    return new RedisRecordSource(factory.open(), AnalyticsKeys.withPrefix(storage.effectiveKeyPrefix()),
-        options, settings.timeout().toNanos(),
-        settings.mode() != RedisClientSettings.Mode.CLUSTER);
+    return new RedisRecordSource(factory.open(),
+        AnalyticsKeys.withPrefix(storage.effectiveKeyPrefix()), options, settings.timeout().toNanos());
   }
 
   /** The key names this source polls. */
@@ -203,14 +198,17 @@ public final class RedisRecordSource implements RecordSource {
     if (chunkSize < 1) {
       throw new IllegalArgumentException("chunkSize must be >= 1, got " + chunkSize);
     }
+    try {
+      link.connect();
+    } catch (RedisException e) {
+      availability.down(e);
+      throw new SourceUnavailableException("Redis pop failed for " + popKeys.size() + " of "
+          + popKeys.size() + " keys at " + link.describe() + ": " + RedisAvailability.describe(e), e);
+    }
     List<ChunkPop> pops = new ArrayList<>(popKeys.size());
     Throwable connectFailure = null;
     int notDispatched = 0;
     for (String key : popKeys) {
-      if (connectFailure != null && singleConnection) {
-        notDispatched++;
-        continue;
-      }
       RedisAsyncCommands<String, byte[]> commands;
       try {
         commands = link.commandsFor(key);
