@@ -54,7 +54,7 @@ public final class RedisRecordSource implements RecordSource {
   private final SourceOptions options;
   private final long commandTimeoutNanos;
   private final RedisAvailability availability;
-  /** Last reply error logged per key, so a persistent one (e.g. WRONGTYPE) is logged once. */
+  /** Last reply error per key, so a persistent one (e.g. WRONGTYPE) is logged once. */
   private final Map<String, String> keyErrors = new HashMap<>();
   private boolean closed;
 
@@ -225,6 +225,7 @@ public final class RedisRecordSource implements RecordSource {
     Throwable noReply = connectFailure;
     RedisCommandExecutionException replyError = null;
     List<ChunkPop> lostReplies = new ArrayList<>();
+    Map<String, List<String>> newReplyErrors = new LinkedHashMap<>();
     Throwable lostCause = null;
     int failedKeys = notDispatched;
     for (ChunkPop pop : pops) {
@@ -239,7 +240,10 @@ public final class RedisRecordSource implements RecordSource {
       } else if (outcome instanceof ChunkPop.ReplyError error) {
         failedKeys++;
         replyError = error.error();
-        logReplyError(pop.key(), error.error());
+        String message = String.valueOf(error.error().getMessage());
+        if (!message.equals(keyErrors.put(pop.key(), message))) {
+          newReplyErrors.computeIfAbsent(message, m -> new ArrayList<>()).add(pop.key());
+        }
       } else if (outcome instanceof ChunkPop.NoReply lost) {
         failedKeys++;
         noReply = noReply == null ? lost.cause() : noReply;
@@ -255,9 +259,13 @@ public final class RedisRecordSource implements RecordSource {
     if (replyError != null) {
       link.onReplyError();
     }
+    newReplyErrors.forEach((message, failed) -> LOG.error(
+        "Redis refused the pop from {}: {} (logged again only if it changes)", failed, message));
 
     boolean allFailed = failedKeys == popKeys.size();
-    if (noReply != null || (allFailed && replyError != null)) {
+    // Redis refusing every analytics key (e.g. an ACL without LRANGE) makes it as useless as
+    // unreachable; one refused key (a stray string under the uptime key) does not.
+    if (noReply != null || (allFailed && replyError != null && popKeys.size() > 1)) {
       availability.down(noReply != null ? noReply : replyError);
     } else {
       availability.up();
@@ -286,13 +294,6 @@ public final class RedisRecordSource implements RecordSource {
     LOG.error("Lost the reply to {} pop(s) of up to {} records each ({}) from [{}]: Redis may have"
             + " removed up to {} records, which cannot be recovered in at_most_once mode",
         lost.size(), lost.get(0).requested(), RedisAvailability.describe(cause), keys, upTo);
-  }
-
-  private void logReplyError(String key, RedisCommandExecutionException e) {
-    String message = String.valueOf(e.getMessage());
-    if (!message.equals(keyErrors.put(key, message))) {
-      LOG.error("Redis refused the pop from {}: {} (logged once until it changes)", key, message);
-    }
   }
 
   private void ensureOpen() {

@@ -36,6 +36,12 @@ class RedisAuthTest {
         .addCommand(io.lettuce.core.protocol.CommandType.EXPIRE)
         .addCommand(io.lettuce.core.protocol.CommandType.SET)
         .addCommand(io.lettuce.core.protocol.CommandType.PING));
+    redis.sync().aclSetuser("nolrange", io.lettuce.core.AclSetuserArgs.Builder.on()
+        .addPassword("pw").keyPattern("*")
+        .addCommand(io.lettuce.core.protocol.CommandType.MULTI)
+        .addCommand(io.lettuce.core.protocol.CommandType.EXEC)
+        .addCommand(io.lettuce.core.protocol.CommandType.LTRIM)
+        .addCommand(io.lettuce.core.protocol.CommandType.PING));
     sentinel = SentinelProcess.start("pumpmaster", master.port(), MASTER_PASSWORD, SENTINEL_PASSWORD);
   }
 
@@ -62,6 +68,25 @@ class RedisAuthTest {
       assertThat(source.pollAnalytics(10)).singleElement()
           .satisfies(b -> assertThat(b.elements()).hasSize(2));
       assertThat(source.storeVersion("1.0")).isTrue();
+    }
+  }
+
+  @Test
+  void aUserRefusedEveryPopIsUnavailableAndTheRefusalIsLoggedOnce() {
+    try (LogCapture logs = LogCapture.redisPackage();
+        RedisRecordSource source = RedisRecordSource.create(StorageConfigs.json(
+            "{\"port\":" + master.port() + ",\"username\":\"nolrange\",\"password\":\"pw\"}"),
+            SourceOptions.DEFAULTS)) {
+      for (int i = 0; i < 3; i++) {
+        assertThatThrownBy(() -> source.pollAnalytics(10))
+            .isInstanceOf(SourceUnavailableException.class)
+            .hasMessageContaining("11 of 11 keys");
+      }
+      assertThat(source.isAvailable()).isFalse();
+      assertThat(logs.messages(ch.qos.logback.classic.Level.ERROR, "Redis refused the pop"))
+          .singleElement().satisfies(m -> assertThat(m)
+              .contains("analytics-tyk-system-analytics_9").contains("EXECABORT"));
+      assertThat(logs.messages(ch.qos.logback.classic.Level.WARN, "Redis unreachable")).hasSize(1);
     }
   }
 
