@@ -3,7 +3,6 @@ package io.pumpd.app.redis;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.pumpd.core.config.StorageConfig;
 import io.pumpd.core.source.RecordSource;
 import io.pumpd.core.source.SourceBatch;
@@ -198,89 +197,70 @@ public final class RedisRecordSource implements RecordSource {
     if (chunkSize < 1) {
       throw new IllegalArgumentException("chunkSize must be >= 1, got " + chunkSize);
     }
+    PollTally tally = new PollTally(popKeys.size());
     try {
       link.connect();
     } catch (RedisException e) {
-      availability.down(e);
-      throw new SourceUnavailableException("Redis pop failed for " + popKeys.size() + " of "
-          + popKeys.size() + " keys at " + link.describe() + ": " + RedisAvailability.describe(e), e);
+      popKeys.forEach(k -> tally.notSent(e));
+      return settle(popKeys, tally);
     }
     List<ChunkPop> pops = new ArrayList<>(popKeys.size());
-    Throwable connectFailure = null;
-    int notDispatched = 0;
     for (String key : popKeys) {
-      RedisAsyncCommands<String, byte[]> commands;
       try {
-        commands = link.commandsFor(key);
+        pops.add(ChunkPop.dispatch(link.commandsFor(key), key, chunkSize,
+            options.expireAfterPopSeconds()));
       } catch (RedisException e) {
-        connectFailure = e;
-        notDispatched++;
-        continue;
+        tally.notSent(e);
       }
-      pops.add(ChunkPop.dispatch(commands, key, chunkSize, options.expireAfterPopSeconds()));
     }
-
     long deadline = System.nanoTime() + commandTimeoutNanos + AWAIT_GRACE_NANOS;
-    List<SourceBatch> batches = new ArrayList<>();
-    Throwable noReply = connectFailure;
-    RedisCommandExecutionException replyError = null;
-    List<ChunkPop> lostReplies = new ArrayList<>();
-    Map<String, List<String>> newReplyErrors = new LinkedHashMap<>();
-    Throwable lostCause = null;
-    int failedKeys = notDispatched;
+    Map<String, List<String>> newRefusals = new LinkedHashMap<>();
     for (ChunkPop pop : pops) {
       ChunkPop.Outcome outcome = pop.await(deadline);
       if (outcome instanceof ChunkPop.Popped popped) {
         if (keyErrors.remove(pop.key()) != null) {
           LOG.info("Pops from {} work again", pop.key());
         }
-        if (!popped.elements().isEmpty()) {
-          batches.add(new AtMostOnceBatch(pop.key(), popped.elements()));
-        }
-      } else if (outcome instanceof ChunkPop.ReplyError error) {
-        failedKeys++;
-        replyError = error.error();
-        String message = String.valueOf(error.error().getMessage());
+        tally.popped(pop.key(), popped.elements());
+      } else if (outcome instanceof ChunkPop.ReplyError refused) {
+        tally.refused(refused.error());
+        String message = String.valueOf(refused.error().getMessage());
         if (!message.equals(keyErrors.put(pop.key(), message))) {
-          newReplyErrors.computeIfAbsent(message, m -> new ArrayList<>()).add(pop.key());
+          newRefusals.computeIfAbsent(message, m -> new ArrayList<>()).add(pop.key());
         }
       } else if (outcome instanceof ChunkPop.NoReply lost) {
-        failedKeys++;
-        noReply = noReply == null ? lost.cause() : noReply;
-        if (lost.possiblyExecuted()) {
-          lostReplies.add(pop);
-          lostCause = lostCause == null ? lost.cause() : lostCause;
-        }
+        tally.noReply(pop, lost);
       }
     }
-    if (!lostReplies.isEmpty()) {
-      logPossibleLoss(lostReplies, lostCause);
-    }
-    if (replyError != null) {
+    newRefusals.forEach((message, refusedKeys) -> LOG.error(
+        "Redis refused the pop from {}: {} (logged again only if it changes)", refusedKeys, message));
+    if (tally.anyRefused()) {
       link.onReplyError();
     }
-    newReplyErrors.forEach((message, failed) -> LOG.error(
-        "Redis refused the pop from {}: {} (logged again only if it changes)", failed, message));
+    return settle(popKeys, tally);
+  }
 
-    boolean allFailed = failedKeys == popKeys.size();
-    // Redis refusing every analytics key (e.g. an ACL without LRANGE) makes it as useless as
-    // unreachable; one refused key (a stray string under the uptime key) does not.
-    if (noReply != null || (allFailed && replyError != null && popKeys.size() > 1)) {
-      availability.down(noReply != null ? noReply : replyError);
+  /** Logs possible losses, updates availability, and returns the batches or throws. */
+  private List<SourceBatch> settle(List<String> popKeys, PollTally tally)
+      throws SourceUnavailableException {
+    if (!tally.lostReplies().isEmpty()) {
+      logPossibleLoss(tally.lostReplies(), tally.lostCause());
+    }
+    if (tally.redisDown()) {
+      availability.down(tally.cause());
     } else {
       availability.up();
     }
-    if (batches.isEmpty() && (noReply != null || allFailed)) {
-      Throwable cause = noReply != null ? noReply : replyError;
-      throw new SourceUnavailableException("Redis pop failed for " + failedKeys + " of "
+    if (tally.failedEntirely()) {
+      throw new SourceUnavailableException("Redis pop failed for " + tally.failedKeys() + " of "
           + popKeys.size() + " keys at " + link.describe() + ": "
-          + RedisAvailability.describe(cause), cause);
+          + RedisAvailability.describe(tally.cause()), tally.cause());
     }
-    if (failedKeys > 0 && !batches.isEmpty()) {
+    if (tally.failedKeys() > 0) {
       LOG.debug("{} of {} keys failed this poll; returning the {} popped batches",
-          failedKeys, popKeys.size(), batches.size());
+          tally.failedKeys(), popKeys.size(), tally.batches().size());
     }
-    return batches;
+    return tally.batches();
   }
 
   /** One line per poll: which keys, how many records each pop asked for, why. */
