@@ -107,6 +107,10 @@ public final class PumpConfiguration implements SelfValidating {
   @JsonProperty("delivery_guarantee")
   private String deliveryGuarantee = "at_most_once";
 
+  /** Settings of the at_least_once mode (env TYK_PMP_DELIVERY_*). */
+  @JsonProperty("delivery")
+  private DeliveryConfig delivery = new DeliveryConfig();
+
   /** Where undecodable and rejected records are kept (JSON lines, one file per day). */
   @JsonProperty("dead_letter_dir")
   private String deadLetterDir = "dead-letter";
@@ -218,6 +222,16 @@ public final class PumpConfiguration implements SelfValidating {
     return deliveryGuarantee == null ? "at_most_once" : deliveryGuarantee;
   }
 
+  /** {@code delivery}: the at_least_once settings. */
+  public DeliveryConfig delivery() {
+    return delivery == null ? new DeliveryConfig() : delivery;
+  }
+
+  /** True when {@code delivery_guarantee} is {@code at_least_once}. */
+  public boolean atLeastOnce() {
+    return "at_least_once".equals(deliveryGuarantee());
+  }
+
   public String deadLetterDir() {
     return deadLetterDir == null || deadLetterDir.isEmpty() ? "dead-letter" : deadLetterDir;
   }
@@ -298,6 +312,7 @@ public final class PumpConfiguration implements SelfValidating {
           "must differ from health_check_endpoint_name and readiness_endpoint_name");
     }
     analyticsStorageConfig().validate(problems.under("analytics_storage_config"));
+    delivery().validate(problems.under("delivery"));
     pumps().forEach((name, entry) -> entry.validate(problems.under("pumps." + name)));
   }
 
