@@ -202,7 +202,8 @@ public final class PumpRunner {
    *       timeout, the timeout itself, a delivery stage completed exceptionally, a delivery stage
    *       still open after {@code stallLimit}, or an interrupt. Nothing is dead-lettered; the
    *       caller offers the records again later (some of them may have been delivered, so a retry
-   *       can duplicate).
+   *       can duplicate). Such failures are logged at debug level only: the caller logs the state
+   *       of its delivery (failing since, recovered).
    * </ul>
    *
    * @param stallLimit how long the delivery stage may stay open after the pump took the batch
@@ -225,7 +226,7 @@ public final class PumpRunner {
       await(task, deadline);
     } catch (TimeoutException e) {
       if (settling.retry("timed out after " + human(timeout))) {
-        LOG.warn("Timeout writing to pump {}: {} records not taken after {}; they will be "
+        LOG.debug("Timeout writing to pump {}: {} records not taken after {}; they will be "
             + "delivered again", name, records.size(), human(timeout));
       }
       task.cancel(true);
@@ -305,7 +306,7 @@ public final class PumpRunner {
         s.retry("interrupted");
       } else if (e instanceof RetriablePumpException) {
         if (s.retry(reason(e))) {
-          LOG.warn("Pump {} could not take {} records: {}; they will be delivered again", name,
+          LOG.debug("Pump {} could not take {} records: {}; they will be delivered again", name,
               s.records.size(), reason(e));
         }
       } else if (s.reject(reason(e))) {
@@ -330,7 +331,7 @@ public final class PumpRunner {
       } else if (s.retry(error instanceof TimeoutException
           ? "delivery not confirmed within " + human(stallLimit)
           : "not delivered: " + reason(error))) {
-        LOG.warn("Pump {} could not deliver {} records: {}; they will be delivered again", name,
+        LOG.debug("Pump {} could not deliver {} records: {}; they will be delivered again", name,
             s.records.size(), reason(error));
       }
     });
