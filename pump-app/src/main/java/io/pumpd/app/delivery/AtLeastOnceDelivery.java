@@ -365,9 +365,14 @@ public final class AtLeastOnceDelivery implements AutoCloseable {
     return new StopReport(left, unflushed, complete);
   }
 
-  /** Closes the Redis client; idempotent. */
+  /**
+   * Closes the Redis client; idempotent. Without a prior {@link #stop} this abandons everything
+   * held, unacknowledged, as a crash would (it stays pending in Redis for redelivery).
+   */
   @Override
   public void close() {
+    mover.stop(Duration.ZERO);
+    consumers.forEach(PumpConsumer::abort);
     maintenanceThread.shutdownNow();
     link.close(Duration.ofSeconds(2));
   }

@@ -224,6 +224,18 @@ final class PumpConsumer {
   }
 
   /**
+   * Stops at once without settling or acknowledging anything, as if the process died: what is
+   * held stays pending in Redis. For {@link AtLeastOnceDelivery#close()} without a prior stop.
+   */
+  void abort() {
+    drainDeadlineNanos = System.nanoTime();
+    stopReading = true;
+    if (thread != null) {
+      thread.interrupt();
+    }
+  }
+
+  /**
    * Waits for the thread to end until {@code deadlineNanos}; then interrupts it (a write stuck in
    * the pump is abandoned, its entry stays pending).
    *
@@ -507,6 +519,10 @@ final class PumpConsumer {
 
   /** Resubmits the next retry when due; while failing, one entry at a time probes the sink. */
   private boolean retryDue() throws InterruptedException {
+    if (retries.isEmpty() || stopReading || System.nanoTime() - nextRetryNanos < 0) {
+      return false;
+    }
+    renewLeases(); // forget entries dropped for this pump meanwhile, rather than deliver them
     boolean any = false;
     while (!retries.isEmpty() && !stopReading && System.nanoTime() - nextRetryNanos >= 0) {
       Held h = retries.pollFirst();
