@@ -39,14 +39,18 @@ public final class MsgpackRecordDecoder {
           "Latency", "Tags", "Alias", "TrackPath", "ExpireAt", "ApiSchema", "OriginalPath",
           "ListenPath", "GraphQLStats", "MCPStats", "CollectionName");
 
-  /** The gateway's 14 fields (the positional form), then the pump-side {@code ID}. */
+  /**
+   * Tyk Pump's {@code UptimeReportData}, into which it decodes: its pump-side {@code ID} first, then
+   * the gateway's 14 fields (the gateway's own struct has no {@code ID}; by key that makes no
+   * difference, and the positional form follows the struct Tyk Pump decodes into).
+   */
   private static final FieldNames UPTIME =
       new FieldNames(
           "UptimeReportData",
           "",
-          14,
-          "URL", "RequestTime", "ResponseCode", "TCPError", "ServerError", "Day", "Month", "Year",
-          "Hour", "Minute", "TimeStamp", "ExpireAt", "APIID", "OrgID", "ID");
+          15,
+          "ID", "URL", "RequestTime", "ResponseCode", "TCPError", "ServerError", "Day", "Month",
+          "Year", "Hour", "Minute", "TimeStamp", "ExpireAt", "APIID", "OrgID");
 
   private static final FieldNames GEO = new FieldNames("Geo", "Country", "City", "Location");
   private static final FieldNames COUNTRY = new FieldNames("Geo.Country", "ISOCode");
@@ -190,21 +194,21 @@ public final class MsgpackRecordDecoder {
       int next = nextField(positional, i, UPTIME, f);
       String key = next < 0 ? null : UPTIME.qualified(next);
       switch (next) {
-        case 0 -> u.setUrl(in.string(key));
-        case 1 -> u.setRequestTime(in.integer(key));
-        case 2 -> u.setResponseCode(in.int32(key));
-        case 3 -> u.setTcpError(in.bool(key));
-        case 4 -> u.setServerError(in.bool(key));
-        case 5 -> u.setDay(in.int32(key));
-        case 6 -> u.setMonth(in.int32(key));
-        case 7 -> u.setYear(in.int32(key));
-        case 8 -> u.setHour(in.int32(key));
-        case 9 -> u.setMinute(in.int32(key));
-        case 10 -> u.setTimeStamp(in.time(key));
-        case 11 -> u.setExpireAt(in.time(key));
-        case 12 -> u.setApiId(in.string(key));
-        case 13 -> u.setOrgId(in.string(key));
-        case 14 -> u.setId(in.string(key));
+        case 0 -> u.setId(in.string(key));
+        case 1 -> u.setUrl(in.string(key));
+        case 2 -> u.setRequestTime(in.integer(key));
+        case 3 -> u.setResponseCode(in.int32(key));
+        case 4 -> u.setTcpError(in.bool(key));
+        case 5 -> u.setServerError(in.bool(key));
+        case 6 -> u.setDay(in.int32(key));
+        case 7 -> u.setMonth(in.int32(key));
+        case 8 -> u.setYear(in.int32(key));
+        case 9 -> u.setHour(in.int32(key));
+        case 10 -> u.setMinute(in.int32(key));
+        case 11 -> u.setTimeStamp(in.time(key));
+        case 12 -> u.setExpireAt(in.time(key));
+        case 13 -> u.setApiId(in.string(key));
+        case 14 -> u.setOrgId(in.string(key));
         default -> skipUnknown(UPTIME, positional, i);
       }
       f = next < 0 ? f : next;
