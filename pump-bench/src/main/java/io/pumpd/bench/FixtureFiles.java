@@ -12,7 +12,8 @@ import java.util.List;
  * Loads the gateway fixtures ({@code tyk-records-modern.bin}, ...) for benchmarks without the
  * pump-core test-jar, so the shaded {@code benchmarks.jar} runs on its own. The directory is the
  * {@code pump.fixtures.dir} system property, else {@code pump.shared.dir}/fixtures, else the first of
- * {@code ../shared/fixtures}, {@code ../../shared/fixtures}, {@code /work/shared/fixtures} that exists.
+ * {@code ../shared/fixtures} and {@code ../../shared/fixtures} (relative to the working directory,
+ * normally the checkout root) that holds them.
  */
 public final class FixtureFiles {
   public static final String MODERN = "tyk-records-modern";
@@ -32,7 +33,6 @@ public final class FixtureFiles {
     }
     candidates.add(Path.of("..", "shared", "fixtures"));
     candidates.add(Path.of("..", "..", "shared", "fixtures"));
-    candidates.add(Path.of("/work/shared/fixtures"));
     for (Path p : candidates) {
       if (Files.isRegularFile(p.resolve(MODERN + ".bin"))) {
         return p.toAbsolutePath().normalize();

@@ -267,13 +267,18 @@ final class MsgpackReader {
         break;
       default:
         pos = start;
-        if (nextIsArray()) {
-          int n = arrayHeader(key);
+        if (!nextIsArray()) {
+          throw mismatch(key, "a time [seconds, nanos]", start);
+        }
+        int n = arrayHeader(key); // Go writes the fixarray 0x92; a wider header of 2 is as clear
+        if (n != 2) {
           throw new RecordDecodeException(
               "key " + key + ": a time must be [seconds, nanos], found an array of " + n
                   + " at byte " + start);
         }
-        throw mismatch(key, "a time [seconds, nanos]", start);
+        seconds = integer(key);
+        nanos = integer(key);
+        break;
     }
     if (seconds == GO_ZERO_SECONDS && nanos == 0) {
       return GoTime.ZERO;

@@ -245,6 +245,13 @@ class WireVariantsTest {
   }
 
   @Test
+  void aTwoElementArray16TimeIsAcceptedToo() throws Exception {
+    byte[] array16 = {(byte) 0xdc, 0, 2, (byte) 0xce, 0x63, 0x74, 0x52, (byte) 0xa2, 0};
+    AnalyticsRecord r = decoder.decodeRecord(Msgpack.pack(map("TimeStamp", new Msgpack.Raw(array16))));
+    assertThat(r.getTimeStamp()).isEqualTo(Instant.parse("2022-11-16T03:01:54Z"));
+  }
+
+  @Test
   void theGoZeroTimeDecodesToTheSharedConstant() throws Exception {
     AnalyticsRecord r = decoder.decodeRecord(Msgpack.pack(map("ExpireAt", List.of(-62135596800L, 0L))));
     assertThat(r.getExpireAt()).isSameAs(GoTime.ZERO);
