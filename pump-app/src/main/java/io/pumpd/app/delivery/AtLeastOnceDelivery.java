@@ -129,6 +129,11 @@ public final class AtLeastOnceDelivery implements AutoCloseable {
    * @throws io.pumpd.app.redis.RedisConfigException when the Redis settings are invalid
    */
   public static AtLeastOnceDelivery create(PumpConfiguration config, List<PumpRunner> runners,
+      DeadLetterQueue deadLetters, MeterRegistry meters) {
+    return create(config, runners, BatchDecoding.factory(deadLetters, meters), deadLetters, meters);
+  }
+
+  static AtLeastOnceDelivery create(PumpConfiguration config, List<PumpRunner> runners,
       RecordDecoding.Factory decoding, DeadLetterQueue deadLetters, MeterRegistry meters) {
     RedisConnectionFactory factory = RedisConnectionFactory.create(config.analyticsStorageConfig());
     RedisLink link = factory.open();
