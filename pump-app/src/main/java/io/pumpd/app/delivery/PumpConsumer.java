@@ -374,6 +374,10 @@ final class PumpConsumer {
         if (messages.isEmpty()) {
           replayCursors.remove(k.stream()); // own pending entries replayed: read new ones now
         } else {
+          if ("0-0".equals(cursor)) {
+            LOG.info("Pump {}: resuming the entries of {} that consumer {} took but had not "
+                + "confirmed when it stopped", group, k.stream(), settings.consumerName());
+          }
           replayCursors.put(k.stream(), messages.get(messages.size() - 1).getId());
           redelivered.increment(messages.size());
         }

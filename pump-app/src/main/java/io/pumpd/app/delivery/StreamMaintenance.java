@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -43,9 +44,13 @@ final class StreamMaintenance {
   record GroupState(String group, long backlog, long lagMillis, long pendingEntries, long dropped,
       boolean configured) {}
 
-  /** One stream's state. */
+  /**
+   * One stream's state.
+   *
+   * @param newestAgeMillis age of the stream's newest entry (-1 when nothing was ever added)
+   */
   record StreamState(StreamKeys keys, long added, long addedBytes, long length, long trimmed,
-      List<GroupState> groups) {}
+      long newestAgeMillis, List<GroupState> groups) {}
 
   /**
    * A pump's backlog over all its streams.
@@ -108,24 +113,49 @@ final class StreamMaintenance {
   }
 
   /**
-   * Runs the script on every stream.
+   * Runs the script on every stream, in two phases: the first trims, creates groups and reports
+   * every pump's backlog per stream; when a pump is over its bound (as a whole, over all its
+   * streams), a second run on the streams concerned drops its oldest records ({@link
+   * BacklogLimits}).
    *
    * @return the state of the streams that answered
    * @throws ExecutionException when no stream answered because Redis is unreachable
    */
   List<StreamState> runOnce() throws ExecutionException, TimeoutException, InterruptedException {
+    Map<StreamKeys, StreamState> states = run(groups.keySet(), (g, k) -> -1L);
+    BacklogLimits limits = new BacklogLimits(states);
+    Set<StreamKeys> cut = limits.streamsToCut();
+    if (!cut.isEmpty()) {
+      try {
+        states.putAll(run(cut, limits::limit));
+      } catch (ExecutionException e) {
+        LOG.debug("dropping past the bound failed; next run: {}", e.toString());
+      }
+    }
+    List<StreamState> list = List.copyOf(states.values());
+    account(list);
+    return list;
+  }
+
+  /** The records a group may keep in a stream; -1 = no limit. */
+  private interface Limit {
+    long of(GroupBound g, StreamKeys k);
+  }
+
+  private Map<StreamKeys, StreamState> run(Set<StreamKeys> streams, Limit limit)
+      throws ExecutionException, TimeoutException, InterruptedException {
     Map<StreamKeys, CompletableFuture<List<Object>>> replies = new LinkedHashMap<>();
-    for (Map.Entry<StreamKeys, List<GroupBound>> e : groups.entrySet()) {
-      StreamKeys k = e.getKey();
+    for (StreamKeys k : streams) {
+      List<GroupBound> configured = groups.get(k);
       List<byte[]> args = new ArrayList<>();
-      args.add(LuaScript.arg(defaults.maxRecords()));
+      args.add(LuaScript.arg(defaults.maxRecords() > 0 ? defaults.maxRecords() : -1));
       args.add(LuaScript.arg(defaults.maxBytes()));
       args.add(LuaScript.arg(staleConsumerIdle.toMillis()));
-      args.add(LuaScript.arg(e.getValue().size()));
-      for (GroupBound g : e.getValue()) {
+      args.add(LuaScript.arg(configured.size()));
+      for (GroupBound g : configured) {
         args.add(LuaScript.arg(g.group()));
-        args.add(LuaScript.arg(g.maxRecords()));
-        args.add(LuaScript.arg(g.maxBytes()));
+        args.add(LuaScript.arg(limit.of(g, k)));
+        args.add(LuaScript.arg(0)); // a pump's byte bound is part of its record limit
       }
       try {
         replies.put(k, LuaScript.TRIM.run(link.commandsFor(k.stream()), ScriptOutputType.MULTI,
@@ -135,11 +165,11 @@ final class StreamMaintenance {
       }
     }
     long deadline = System.nanoTime() + replyTimeout.toNanos();
-    List<StreamState> states = new ArrayList<>();
+    Map<StreamKeys, StreamState> states = new LinkedHashMap<>();
     ExecutionException failure = null;
     for (Map.Entry<StreamKeys, CompletableFuture<List<Object>>> e : replies.entrySet()) {
       try {
-        states.add(parse(e.getKey(), e.getValue().get(
+        states.put(e.getKey(), parse(e.getKey(), e.getValue().get(
             Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)));
       } catch (ExecutionException ex) {
         failure = ex;
@@ -149,20 +179,152 @@ final class StreamMaintenance {
       throw failure;
     }
     availability.up();
-    account(states);
     return states;
+  }
+
+  /**
+   * Splits each pump's backlog bound over its streams so that the bound holds for the pump as a
+   * whole and its OLDEST records go first whatever stream they are in. A stream's waiting records
+   * are taken as spread evenly between the age of the oldest one the pump has not confirmed and
+   * the age of the stream's newest entry (both known from entry IDs); the cut age {@code X} is the
+   * one at which the records younger than {@code X}, over all streams, just fit the bound, and
+   * each stream keeps its records younger than {@code X}. The byte bound becomes a record bound
+   * through the streams' average record size.
+   */
+  private final class BacklogLimits {
+    private final Map<StreamKeys, StreamState> states;
+    private final Map<String, Map<StreamKeys, Long>> limits = new LinkedHashMap<>();
+
+    BacklogLimits(Map<StreamKeys, StreamState> states) {
+      this.states = states;
+      for (List<GroupBound> list : groups.values()) {
+        for (GroupBound g : list) {
+          if (!limits.containsKey(g.group())) {
+            limits.put(g.group(), split(g));
+          }
+        }
+      }
+    }
+
+    /** The streams where some pump must drop records. */
+    Set<StreamKeys> streamsToCut() {
+      Set<StreamKeys> out = new java.util.LinkedHashSet<>();
+      limits.values().forEach(m -> out.addAll(m.keySet()));
+      return out;
+    }
+
+    long limit(GroupBound g, StreamKeys k) {
+      return limits.getOrDefault(g.group(), Map.of()).getOrDefault(k, -1L);
+    }
+
+    /** The pump's bound in records (0 = none), its byte bound converted at the average size. */
+    private long bound(GroupBound g) {
+      long records = g.maxRecords();
+      long added = 0;
+      long bytes = 0;
+      for (StreamState st : states.values()) {
+        added += st.added();
+        bytes += st.addedBytes();
+      }
+      if (g.maxBytes() > 0 && added > 0 && bytes > 0) {
+        long byBytes = Math.max(1, (long) (g.maxBytes() / ((double) bytes / added)));
+        records = records == 0 ? byBytes : Math.min(records, byBytes);
+      }
+      return records;
+    }
+
+    /** Per stream, what the pump keeps there, only for the streams where it must drop. */
+    private Map<StreamKeys, Long> split(GroupBound g) {
+      long bound = bound(g);
+      List<Waiting> mine = new ArrayList<>();
+      long total = 0;
+      for (StreamState st : states.values()) {
+        for (GroupState gs : st.groups()) {
+          if (gs.group().equals(g.group()) && gs.backlog() > 0) {
+            long newest = Math.max(0, Math.min(st.newestAgeMillis(), gs.lagMillis()));
+            mine.add(new Waiting(st.keys(), gs.backlog(), Math.max(gs.lagMillis(), newest), newest));
+            total += gs.backlog();
+          }
+        }
+      }
+      Map<StreamKeys, Long> out = new LinkedHashMap<>();
+      if (bound == 0 || total <= bound) {
+        return out;
+      }
+      // the largest cut age whose younger records still fit
+      double lo = 0;
+      double hi = mine.stream().mapToLong(Waiting::oldest).max().orElse(0) + 1;
+      for (int i = 0; i < 64; i++) {
+        double mid = (lo + hi) / 2;
+        if (keptAll(mine, mid) > bound) {
+          hi = mid;
+        } else {
+          lo = mid;
+        }
+      }
+      long[] keep = new long[mine.size()];
+      long left = bound;
+      for (int i = 0; i < mine.size(); i++) {
+        keep[i] = (long) Math.floor(mine.get(i).kept(lo));
+        left -= keep[i];
+      }
+      // what the bound still allows goes to the records just older than the cut, youngest first
+      List<Integer> order = new ArrayList<>();
+      for (int i = 0; i < mine.size(); i++) {
+        order.add(i);
+      }
+      order.sort((a, b) -> Long.compare(mine.get(a).newest(), mine.get(b).newest()));
+      for (int i : order) {
+        long more = Math.min(left, mine.get(i).backlog() - keep[i]);
+        if (more > 0 && mine.get(i).kept(hi) > keep[i]) {
+          keep[i] += more;
+          left -= more;
+        }
+      }
+      for (int i = 0; i < mine.size(); i++) {
+        if (keep[i] < mine.get(i).backlog()) {
+          out.put(mine.get(i).keys(), Math.max(0, keep[i]));
+        }
+      }
+      return out;
+    }
+
+    private static double keptAll(List<Waiting> mine, double cutAge) {
+      double kept = 0;
+      for (Waiting w : mine) {
+        kept += w.kept(cutAge);
+      }
+      return kept;
+    }
+  }
+
+  /**
+   * A pump's records waiting in one stream: how many, and the ages (ms) of the oldest and the
+   * newest of them.
+   */
+  private record Waiting(StreamKeys keys, long backlog, long oldest, long newest) {
+    /** Records younger than {@code cutAge}, taking them as spread evenly over their ages. */
+    double kept(double cutAge) {
+      if (cutAge <= newest) {
+        return 0;
+      }
+      if (cutAge > oldest || oldest == newest) {
+        return backlog;
+      }
+      return backlog * (cutAge - newest) / (double) (oldest - newest);
+    }
   }
 
   private static StreamState parse(StreamKeys k, List<Object> reply) {
     List<GroupState> gs = new ArrayList<>();
-    for (int i = 4; i < reply.size(); i++) {
+    for (int i = 5; i < reply.size(); i++) {
       List<?> row = (List<?>) reply.get(i);
       gs.add(new GroupState(new String((byte[]) row.get(0), StandardCharsets.UTF_8),
           (Long) row.get(1), (Long) row.get(2), (Long) row.get(3), (Long) row.get(4),
           ((Long) row.get(5)) == 1L));
     }
     return new StreamState(k, (Long) reply.get(0), (Long) reply.get(1), (Long) reply.get(2),
-        (Long) reply.get(3), gs);
+        (Long) reply.get(3), (Long) reply.get(4), gs);
   }
 
   private void account(List<StreamState> states) {

@@ -3,8 +3,8 @@
 -- so an error (e.g. OOM under maxmemory) changes nothing.
 --
 -- KEYS[1] the gateway list, KEYS[2] the stream, KEYS[3] the stream's counters hash
---   (records: records ever added; bytes: their bytes; floor: see trim.lua). All three share a
---   hash slot.
+--   (records: records ever added; bytes: their bytes; last: Redis time in ms of the last move;
+--   floor: see trim.lua). All three share a hash slot.
 -- ARGV[1] most records to move
 --
 -- Entry: fields n = record count, r = the records as a msgpack array of raw strings.
@@ -46,6 +46,6 @@ if type(added) == 'table' and added.err then
   redis.call('XADD', KEYS[2], id, 'n', n, 'r', payload)
 end
 redis.call('LTRIM', KEYS[1], n, -1)
-redis.call('HSET', KEYS[3], 'records', total)
+redis.call('HSET', KEYS[3], 'records', total, 'last', ms)
 redis.call('HINCRBY', KEYS[3], 'bytes', bytes)
 return {n, bytes, id}

@@ -9,12 +9,13 @@
 --  5. trims the stream to the oldest entry any group still needs (XTRIM MINID).
 --
 -- KEYS[1] the stream, KEYS[2] its counters hash
--- ARGV[1] default record bound (0 = none), ARGV[2] default byte bound (0 = none), both for groups
---   this daemon does not configure; ARGV[3] stale consumer idle ms; ARGV[4] number of configured
---   groups G; then G triples: name, record bound, byte bound.
+-- ARGV[1] default record bound (-1 = none), ARGV[2] default byte bound (0 = none), both for
+--   groups this daemon does not configure; ARGV[3] stale consumer idle ms; ARGV[4] number of
+--   configured groups G; then G triples: name, record limit in this stream (-1 = none; the daemon
+--   splits a pump's bound over its streams), byte bound (0 = none).
 --
--- Returns {records ever added, bytes ever added, stream length, entries trimmed,
---   {group, backlog records, age in ms of its oldest unacknowledged entry (0 = none), pending
+-- Returns {records ever added, bytes ever added, stream length, entries trimmed, age in ms of the
+--   newest entry (-1 = none yet), {group, backlog records, age in ms of its oldest unacknowledged entry (0 = none), pending
 --    entries, records dropped now, configured here (1/0)}, ...}
 local stream = KEYS[1]
 local MAXSEQ = '-18446744073709551615'
@@ -68,7 +69,7 @@ for i = 0, count - 1 do
   redis.pcall('XGROUP', 'CREATE', stream, name, '0', 'MKSTREAM')
 end
 if redis.call('EXISTS', stream) == 0 then
-  return {0, 0, 0, 0}
+  return {0, 0, 0, 0, -1}
 end
 
 local total = tonumber(redis.call('HGET', KEYS[2], 'records') or '0')
@@ -82,7 +83,12 @@ local staleIdle = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
-local out = {total, bytes, 0, 0}
+local last = tonumber(redis.call('HGET', KEYS[2], 'last') or '-1')
+local newest = -1
+if last >= 0 then
+  newest = math.max(0, now - last)
+end
+local out = {total, bytes, 0, 0, newest}
 local keep = nil
 for _, g in ipairs(redis.call('XINFO', 'GROUPS', stream)) do
   local name = field(g, 'name')
@@ -94,7 +100,7 @@ for _, g in ipairs(redis.call('XINFO', 'GROUPS', stream)) do
     isConfigured = 0
   end
   local limit = nil
-  if bound[1] > 0 then
+  if bound[1] >= 0 then
     limit = bound[1]
   end
   if bound[2] > 0 and avg > 0 then

@@ -227,4 +227,28 @@ class AtLeastOnceDeliveryTest {
         .satisfies(e -> assertThat(e.kind()).isEqualTo("undecodable"));
     engine.stop(Deadline.after(Duration.ofSeconds(10)));
   }
+
+  @Test
+  void theBoundHoldsForThePumpAsAWholeAndDropsItsOldestRecordsWhateverTheirList() throws Exception {
+    TestPumps.Switchable down = new TestPumps.Switchable().down(true);
+    TestEngines.Builder b = engines.engine("c1")
+        .pump("down", down, "{\"max_backlog_records\": 4000}").maxInFlightBytes(1);
+    AtLeastOnceDelivery engine = b.start();
+    List<String> older = gateway.push(TestEngines.KEYS.analytics().get(2), GatewayRedis.keys("old", 0, 4000));
+    await().atMost(WAIT).until(() -> engine.backlogs().containsKey("down")
+        && engine.backlogs().get("down").records() >= 3000);
+    await().atMost(WAIT).until(() -> engine.backlogs().get("down").lagMillis() >= 1500);
+    List<String> newer = gateway.push(TestEngines.KEYS.analytics().get(7), GatewayRedis.keys("new", 0, 4000));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(
+        b.meters().counter("pump.records.dropped", "pump", "down", "reason", "backlog_bound").count())
+        .isGreaterThanOrEqualTo(3000));
+    await().atMost(WAIT).untilAsserted(
+        () -> assertThat(engine.backlogs().get("down").records()).isLessThanOrEqualTo(4000 + 400));
+
+    down.down(false);
+    await().atMost(WAIT).until(() -> TestPumps.keys(down).containsAll(newer));
+    engine.stop(Deadline.after(Duration.ofSeconds(10)));
+    long olderKept = older.stream().filter(TestPumps.keys(down)::contains).count();
+    assertThat(olderKept).isLessThan(1500); // the older list paid for the bound, not the newer one
+  }
 }
