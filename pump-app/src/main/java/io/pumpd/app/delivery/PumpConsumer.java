@@ -141,6 +141,10 @@ final class PumpConsumer {
   private long nextRenewNanos;
   private long nextClaimNanos;
   private int readRotation;
+  /** Streams whose last read returned entries (read first when room is short). */
+  private final Set<String> hadData = new HashSet<>();
+  /** Raw bytes per entry, smoothed; 0 before the first entry. */
+  private double avgEntryBytes;
 
   private final Object signal = new Object();
   private boolean woken;
@@ -292,10 +296,19 @@ final class PumpConsumer {
     if (retryDue()) {
       return;
     }
-    if (failureStreak == 0 && retries.isEmpty() && hasRoom() && readOnce()) {
+    if (retries.isEmpty() && hasRoom() && (failureStreak == 0 || probeByReading())
+        && readOnce()) {
       return;
     }
     await(nextWait());
+  }
+
+  /**
+   * While the pump fails and nothing it held is left (the entries were dropped for it by the
+   * backlog bound), the next new entry probes the sink, once the backoff allows.
+   */
+  private boolean probeByReading() {
+    return held.isEmpty() && System.nanoTime() - nextRetryNanos >= 0;
   }
 
   private boolean hasRoom() {
@@ -328,21 +341,37 @@ final class PumpConsumer {
 
   // ---- reading ----
 
-  /** Reads from every stream once (pipelined); returns whether anything was read. */
+  /**
+   * Reads new entries (pipelined over the streams), no more than the in-flight room allows at the
+   * average entry size seen so far: with room for fewer entries than there are streams, one entry
+   * each from that many streams, those that had data last time first, in rotating order. While
+   * the pump is failing, one entry only (it probes the sink).
+   *
+   * @return whether anything was read
+   */
   private boolean readOnce() throws ExecutionException, TimeoutException, InterruptedException {
     List<StreamKeys> order = new ArrayList<>(streams.values());
     int shift = readRotation++ % order.size();
     List<StreamKeys> rotated = new ArrayList<>(order.subList(shift, order.size()));
     rotated.addAll(order.subList(0, shift));
+    rotated.sort((a, b) -> Boolean.compare(!hadData.contains(a.stream()), !hadData.contains(b.stream())));
+    long room = settings.maxInFlightBytes() - heldBytes.get();
+    long budget = failureStreak > 0 ? 1
+        : avgEntryBytes <= 0 ? rotated.size() : Math.max(1, room / (long) avgEntryBytes);
+    int perStream = (int) Math.max(1, Math.min(READ_COUNT, budget / rotated.size()));
     Map<StreamKeys, CompletableFuture<List<StreamMessage<String, byte[]>>>> reads =
         new LinkedHashMap<>();
     for (StreamKeys k : rotated) {
+      if (budget <= 0) {
+        break;
+      }
+      budget -= perStream;
       String cursor = replayCursors.getOrDefault(k.stream(), NEW_ENTRIES);
       XReadArgs.StreamOffset<String> offset = cursor.equals(NEW_ENTRIES)
           ? XReadArgs.StreamOffset.lastConsumed(k.stream())
           : XReadArgs.StreamOffset.from(k.stream(), cursor);
       try {
-        reads.put(k, commands(k).xreadgroup(me, XReadArgs.Builder.count(READ_COUNT), offset)
+        reads.put(k, commands(k).xreadgroup(me, XReadArgs.Builder.count(perStream), offset)
             .toCompletableFuture());
       } catch (RedisException e) {
         reads.put(k, CompletableFuture.failedFuture(e));
@@ -381,6 +410,11 @@ final class PumpConsumer {
           replayCursors.put(k.stream(), messages.get(messages.size() - 1).getId());
           redelivered.increment(messages.size());
         }
+      }
+      if (messages.isEmpty()) {
+        hadData.remove(k.stream());
+      } else {
+        hadData.add(k.stream());
       }
       for (StreamMessage<String, byte[]> m : messages) {
         any = true;
@@ -454,10 +488,14 @@ final class PumpConsumer {
     for (byte[] r : raw) {
       bytes += r.length;
     }
+    avgEntryBytes = avgEntryBytes <= 0 ? bytes : 0.8 * avgEntryBytes + 0.2 * bytes;
     List<?> records = k.uptime() ? decoding.uptime(k.list(), raw) : decoding.records(k.list(), raw);
     Held h = new Held(ref, k, records, raw.size(), bytes);
     held.put(ref, h);
     heldBytes.addAndGet(bytes);
+    if (failureStreak > 0) {
+      probe = h; // read while the pump fails: it tells whether the sink is back
+    }
     submit(h);
   }
 

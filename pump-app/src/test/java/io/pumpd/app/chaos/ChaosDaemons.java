@@ -28,6 +28,7 @@ final class ChaosDaemons implements AutoCloseable {
   /** The records' UTC day: the csv pump writes them to this file. */
   static final String CSV_FILE = "2026-November-20.csv";
 
+  private final String test;
   private final int redisPort;
   private final Path work;
   private final Map<String, String> common = new LinkedHashMap<>();
@@ -35,7 +36,8 @@ final class ChaosDaemons implements AutoCloseable {
   private final Map<DaemonProcess, Integer> httpPorts = new LinkedHashMap<>();
   private final HttpClient http = HttpClient.newHttpClient();
 
-  ChaosDaemons(int redisPort, Path work) {
+  ChaosDaemons(String test, int redisPort, Path work) {
+    this.test = test;
     this.redisPort = redisPort;
     this.work = work;
     common.put("TYK_PMP_OMITCONFIGFILE", "true");
@@ -182,8 +184,22 @@ final class ChaosDaemons implements AutoCloseable {
     return redisPort;
   }
 
+  /**
+   * Kills what still runs and keeps every daemon's log in {@code target/chaos-logs/<test>/}, for
+   * looking into a failure.
+   */
   @Override
   public void close() {
     started.forEach(DaemonProcess::close);
+    Path dir = Path.of("target", "chaos-logs", test);
+    try {
+      Files.createDirectories(dir);
+      int i = 0;
+      for (DaemonProcess d : started) {
+        Files.write(dir.resolve(String.format("%02d-%d.log", i++, d.pid())), d.logs());
+      }
+    } catch (IOException | RuntimeException e) {
+      System.out.println("(could not keep the daemon logs: " + e + ")");
+    }
   }
 }

@@ -34,10 +34,10 @@ class DrainChaosIT {
     ChaosSize size = ChaosSize.current();
     int n = size.drainRecords();
     try (RedisServerProcess redis = RedisServerProcess.start();
-        ChaosDaemons daemons = new ChaosDaemons(redis.port(), work).csvPump("csv")
+        ChaosDaemons daemons = new ChaosDaemons("Drain", redis.port(), work).csvPump("csv")
             .dummyPump("dummy")
-            .set("TYK_PMP_DELIVERY_ENTRYRECORDS", "1000")
-            .set("TYK_PMP_DELIVERY_MAXINFLIGHTBYTES", String.valueOf(16 << 20));
+            .set("TYK_PMP_DELIVERY_ENTRYRECORDS", "1000") // the defaults
+            .set("TYK_PMP_DELIVERY_MAXINFLIGHTBYTES", String.valueOf(8 << 20));
         Gateway gateway = new Gateway(redis.port(), n, Integer.MAX_VALUE, Duration.ZERO)) {
       gateway.preload();
       SinkLedger csv = SinkLedger.csv("csv").watch(daemons.csvFile("csv", NAME));

@@ -29,7 +29,7 @@ class KillNineChaosIT {
   void killNineAtAnyMomentLosesNothingAndSigtermWithASinkDownExitsZero() throws Exception {
     ChaosSize size = ChaosSize.current();
     try (RedisServerProcess redis = RedisServerProcess.start();
-        ChaosDaemons daemons = new ChaosDaemons(redis.port(), work).stdoutPump("stdout")
+        ChaosDaemons daemons = new ChaosDaemons("KillNine", redis.port(), work).stdoutPump("stdout")
             .csvPump("csv");
         Gateway gateway = new Gateway(redis.port(), size.records(), size.ratePerSecond(),
             size.gatewayTtl())) {
@@ -38,8 +38,7 @@ class KillNineChaosIT {
       gateway.start();
       Random random = new Random(7);
       int kills = 0;
-      long killPhaseEnd = System.nanoTime() + size.pushTime().toNanos() * 7 / 10;
-      while (System.nanoTime() < killPhaseEnd) {
+      while (gateway.pushed() < size.records() / 2) {
         DaemonProcess d = daemons.start(NAME);
         stdout.watch(d.stdoutFile());
         long millis = (long) (size.killEvery().toMillis() * (0.3 + 1.4 * random.nextDouble()));
@@ -53,8 +52,9 @@ class KillNineChaosIT {
       DaemonProcess d = daemons.start(NAME);
       stdout.watch(d.stdoutFile());
       daemons.csvDown("csv", NAME, true);
-      await().atMost(Duration.ofSeconds(30)).until(() -> daemons.get(d, "/ready")
+      await().atMost(Duration.ofSeconds(60)).until(() -> daemons.get(d, "/ready")
           .contains("pump csv: cannot deliver"));
+      assertThat(gateway.done()).as("still pushing at the SIGTERM").isFalse();
       long sigterm = System.nanoTime();
       d.sigterm();
       assertThat(d.awaitExit(Duration.ofSeconds(25))).isZero();

@@ -52,7 +52,7 @@ class RedisRestartChaosIT {
   void afterARestartTheDaemonGoesOnAndLosesOnlyWhatRedisHeld() throws Exception {
     ChaosSize size = ChaosSize.current();
     try (RedisServerProcess redis = RedisServerProcess.start();
-        ChaosDaemons daemons = new ChaosDaemons(redis.port(), work).stdoutPump("stdout")
+        ChaosDaemons daemons = new ChaosDaemons("RedisRestart", redis.port(), work).stdoutPump("stdout")
             .csvPump("csv");
         Gateway gateway = new Gateway(redis.port(), size.records(), size.ratePerSecond(),
             size.gatewayTtl())) {

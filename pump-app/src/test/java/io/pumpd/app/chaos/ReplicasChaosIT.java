@@ -29,7 +29,7 @@ class ReplicasChaosIT {
   void replicasShareTheWorkAndTakeOverTheEntriesOfADeadOne() throws Exception {
     ChaosSize size = ChaosSize.current();
     try (RedisServerProcess redis = RedisServerProcess.start();
-        ChaosDaemons daemons = new ChaosDaemons(redis.port(), work).stdoutPump("stdout")
+        ChaosDaemons daemons = new ChaosDaemons("Replicas", redis.port(), work).stdoutPump("stdout")
             .csvPump("csv");
         Gateway gateway = new Gateway(redis.port(), size.records(), size.ratePerSecond(),
             size.gatewayTtl())) {

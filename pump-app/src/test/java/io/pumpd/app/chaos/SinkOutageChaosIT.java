@@ -29,7 +29,7 @@ class SinkOutageChaosIT {
     ChaosSize size = ChaosSize.current();
     int bound = 5000;
     try (RedisServerProcess redis = RedisServerProcess.start();
-        ChaosDaemons daemons = new ChaosDaemons(redis.port(), work).stdoutPump("stdout")
+        ChaosDaemons daemons = new ChaosDaemons("SinkOutage", redis.port(), work).stdoutPump("stdout")
             .csvPump("csvall").csvPump("csvbound")
             .set("TYK_PMP_PUMPS_CSVBOUND_MAXBACKLOGRECORDS", String.valueOf(bound));
         Gateway gateway = new Gateway(redis.port(),

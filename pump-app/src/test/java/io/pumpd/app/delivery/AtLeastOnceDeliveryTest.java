@@ -232,7 +232,10 @@ class AtLeastOnceDeliveryTest {
   void theBoundHoldsForThePumpAsAWholeAndDropsItsOldestRecordsWhateverTheirList() throws Exception {
     TestPumps.Switchable down = new TestPumps.Switchable().down(true);
     TestEngines.Builder b = engines.engine("c1")
-        .pump("down", down, "{\"max_backlog_records\": 4000}").maxInFlightBytes(1);
+        .pump("down", down, "{\"max_backlog_records\": 4000}").maxInFlightBytes(1)
+        // short attempts: the held entries wait in the retry queue when they are dropped, and
+        // the consumer must then probe the sink with a new entry
+        .pumpTimeout(Duration.ofMillis(300));
     AtLeastOnceDelivery engine = b.start();
     List<String> older = gateway.push(TestEngines.KEYS.analytics().get(2), GatewayRedis.keys("old", 0, 4000));
     await().atMost(WAIT).until(() -> engine.backlogs().containsKey("down")

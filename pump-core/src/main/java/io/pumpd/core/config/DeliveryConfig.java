@@ -51,9 +51,12 @@ public final class DeliveryConfig implements SelfValidating {
   @JsonProperty("entry_records")
   private int entryRecords = 1000;
 
-  /** Most bytes of raw records one pump holds in memory (taken, not yet confirmed or retried). */
+  /**
+   * Most bytes of raw records one pump holds in memory (taken, not yet confirmed or retried).
+   * Decoded records take about four times their raw size on the heap.
+   */
   @JsonProperty("max_in_flight_bytes")
-  private long maxInFlightBytes = 16L << 20;
+  private long maxInFlightBytes = 8L << 20;
 
   /** Milliseconds between reads of an idle stream (the local mover wakes consumers sooner). */
   @JsonProperty("poll_interval_ms")
