@@ -18,7 +18,7 @@ import java.time.Duration;
 record ChaosSize(String name, int records, int ratePerSecond, Duration killEvery, Duration outage,
     Duration gatewayTtl, int drainRecords) {
 
-  static final ChaosSize REDUCED = new ChaosSize("reduced", 40_000, 2_000, Duration.ofSeconds(2),
+  static final ChaosSize REDUCED = new ChaosSize("reduced", 60_000, 2_000, Duration.ofSeconds(2),
       Duration.ofSeconds(20), Duration.ofSeconds(5), 100_000);
   static final ChaosSize FULL = new ChaosSize("full", 1_000_000, 5_000, Duration.ofSeconds(5),
       Duration.ofMinutes(3), Duration.ofSeconds(10), 1_000_000);

@@ -28,7 +28,8 @@ final class SinkLedger {
   private long received;
 
   /**
-   * @param keyOf extracts the record key from one output line, or null for other lines
+   * @param keyOf extracts the record key from one output line, or null for other lines; null for
+   *     the csv matching
    */
   SinkLedger(String name, Function<String, String> keyOf) {
     this.name = name;
@@ -47,27 +48,13 @@ final class SinkLedger {
     });
   }
 
-  /** A csv pump: the twelfth column is {@code APIKey}. */
+  /**
+   * A csv pump: the {@code APIKey} column holds {@code chaos-<i>}. Matched anywhere in the line
+   * rather than by column position: a daemon killed in the middle of a write leaves a torn line
+   * that the next daemon's first line is appended to, and that record still counts as written.
+   */
   static SinkLedger csv(String name) {
-    return new SinkLedger(name, line -> {
-      int col = 0;
-      int start = 0;
-      boolean quoted = false;
-      for (int i = 0; i < line.length(); i++) {
-        char c = line.charAt(i);
-        if (c == '"') {
-          quoted = !quoted;
-        } else if (c == ',' && !quoted) {
-          if (col == 11) {
-            String v = line.substring(start, i);
-            return v.startsWith(Gateway.TAG) ? v : null;
-          }
-          col++;
-          start = i + 1;
-        }
-      }
-      return null;
-    });
+    return new SinkLedger(name, null);
   }
 
   String name() {
@@ -118,12 +105,25 @@ final class SinkLedger {
     return this;
   }
 
+  private static final java.util.regex.Pattern CSV_KEY =
+      java.util.regex.Pattern.compile("(?<=,)" + Gateway.TAG + "(\\d+)(?=,)");
+
   private void count(String line) {
+    if (keyOf == null) {
+      java.util.regex.Matcher m = CSV_KEY.matcher(line);
+      while (m.find()) {
+        count(Integer.parseInt(m.group(1)));
+      }
+      return;
+    }
     String key = keyOf.apply(line);
     if (key == null || !key.startsWith(Gateway.TAG)) {
       return;
     }
-    int i = Integer.parseInt(key.substring(Gateway.TAG.length()));
+    count(Integer.parseInt(key.substring(Gateway.TAG.length())));
+  }
+
+  private void count(int i) {
     if (i >= counts.length) {
       counts = java.util.Arrays.copyOf(counts, Math.max(i + 1, counts.length * 2));
     }
