@@ -77,6 +77,7 @@ public final class DogStatsdPump implements Pump {
   private final DoubleSupplier random;
   private final DogStatsdMetricMapper mapper;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private Duration telemetryInterval = Duration.ofSeconds(10);
 
   private DogStatsdAddress address;
   private int maxPacketBytes;
@@ -110,6 +111,12 @@ public final class DogStatsdPump implements Pump {
     this.env = env;
     this.random = random;
     this.mapper = new DogStatsdMetricMapper(DogStatsdTag.resolve(settings.tags()));
+  }
+
+  /** Tests: how often the client sends its telemetry when {@code enable_telemetry} is on (10 s). */
+  DogStatsdPump telemetryInterval(Duration interval) {
+    this.telemetryInterval = interval;
+    return this;
   }
 
   @Override
@@ -280,6 +287,7 @@ public final class DogStatsdPump implements Pump {
         .blocking(true)
         .enableAggregation(false)
         .enableTelemetry(settings.enableTelemetry())
+        .telemetryFlushInterval((int) telemetryInterval.toMillis())
         .originDetectionEnabled(false)
         .processorWorkers(1)
         .senderWorkers(1)

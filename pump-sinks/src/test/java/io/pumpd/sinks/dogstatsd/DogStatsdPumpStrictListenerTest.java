@@ -2,6 +2,7 @@ package io.pumpd.sinks.dogstatsd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -191,6 +192,33 @@ class DogStatsdPumpStrictListenerTest {
       assertThat(f.reason()).contains("does not fit in a 1432-byte datagram");
     });
     assertThat(listener.awaitMetrics(4, WAIT)).hasSize(4);
+  }
+
+  @ParameterizedTest(name = "enable_telemetry={0}")
+  @ValueSource(booleans = {false, true})
+  @DisplayName("client telemetry is sent only when enable_telemetry is set, and never counted as records")
+  void telemetry(boolean enabled) throws Exception {
+    StrictDogStatsdListener listener = listen(StrictDogStatsdListener.udp());
+    DogStatsdPump pump =
+        new DogStatsdPump("dd", settings("{\"address\":\"" + listener.address() + "\",\"enable_telemetry\":" + enabled + "}"),
+                k -> null, () -> 0)
+            .telemetryInterval(Duration.ofMillis(100));
+    pump.init(context());
+    toClose.add(pump::close);
+    List<AnalyticsRecord> records = Fixtures.records(Fixtures.LEGACY).subList(0, 20);
+
+    WriteResult result = pump.write(records, Deadline.after(WAIT)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+    assertThat(result).isEqualTo(WriteResult.delivered(20));
+    java.util.function.Supplier<List<DogStatsdLine>> telemetryLines = () -> listener.metrics().stream()
+        .filter(l -> l.name().startsWith("datadog.dogstatsd.client.")).toList();
+    if (enabled) {
+      await().atMost(WAIT).until(() -> !telemetryLines.get().isEmpty());
+    } else {
+      await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> telemetryLines.get().isEmpty());
+    }
+    assertThat(listener.metrics()).filteredOn(l -> l.name().equals("default.request_time")).hasSize(20);
+    listener.assertNothingMalformed();
   }
 
   @Test
