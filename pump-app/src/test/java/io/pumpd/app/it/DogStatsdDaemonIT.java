@@ -5,13 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
 import io.pumpd.app.testing.DaemonProcess;
+import io.pumpd.app.testing.RedisFeeder;
 import io.pumpd.core.testing.Fixtures;
 import io.pumpd.core.testing.RedisServerProcess;
 import io.pumpd.sinks.dogstatsd.testing.DogStatsdLine;
@@ -41,7 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("daemon process (env-only config) -> Redis -> dogstatsd pump -> strict DogStatsD listener")
 class DogStatsdDaemonIT {
-  private static final String KEY = "analytics-tyk-system-analytics";
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   @TempDir Path work;
@@ -68,9 +62,10 @@ class DogStatsdDaemonIT {
       push(records);
 
       listener.awaitMetrics(records.size(), WAIT);
-      daemon.sigterm();
+      daemon.signal("TERM");
 
       assertThat(daemon.awaitExit(WAIT)).as("exit status; log:\n%s", String.join("\n", daemon.logs())).isZero();
+      assertThat(daemon.logs()).anyMatch(l -> l.contains("Pump dogstatsd flushed: 1000 records delivered"));
     }
     assertMatchesGolden(listener.metrics());
   }
@@ -81,13 +76,19 @@ class DogStatsdDaemonIT {
     for (boolean buffered : new boolean[] {false, true}) {
       listener.clear();
       List<byte[]> records = Fixtures.raw(Fixtures.MODERN);
-      try (DaemonProcess daemon = DaemonProcess.start(List.of(), env(buffered), work)) {
+      try (RedisFeeder feeder = new RedisFeeder(redis.host(), redis.port());
+          DaemonProcess daemon = DaemonProcess.start(List.of(), env(buffered), work)) {
         daemon.awaitLog(l -> l.contains("dogstatsd pump"), WAIT);
-        push(records);
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() -> llen() == 0);
-        daemon.sigterm(); // the pump may still hold queued metrics: shutdown must send them
+        feeder.push(RedisFeeder.BASE_KEY, records);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() -> feeder.backlog() == 0);
+        // Sent while the pump may still hold the batch (the log then says "N were pending"):
+        // TERM via kill, so that the shutdown log lines are captured too.
+        daemon.signal("TERM");
 
         assertThat(daemon.awaitExit(WAIT)).as("exit status; log:\n%s", String.join("\n", daemon.logs())).isZero();
+        assertThat(daemon.logs())
+            .anyMatch(l -> l.contains("Pump dogstatsd flushed: 1000 records delivered since start, 0 dead-lettered"))
+            .anyMatch(l -> l.contains("Shutdown complete"));
       }
       assertThat(listener.awaitMetrics(records.size(), Duration.ofSeconds(5))).as("buffered=%s", buffered)
           .hasSize(records.size());
@@ -99,10 +100,10 @@ class DogStatsdDaemonIT {
     Map<String, String> env = new HashMap<>();
     env.put("TYK_PMP_OMITCONFIGFILE", "true");
     env.put("TYK_PMP_PURGEDELAY", "1");
-    env.put("TYK_PMP_ANALYTICSSTORAGECONFIG_TYPE", "redis");
-    env.put("TYK_PMP_ANALYTICSSTORAGECONFIG_HOST", "127.0.0.1");
+    env.put("TYK_PMP_ANALYTICSSTORAGECONFIG_HOST", redis.host());
     env.put("TYK_PMP_ANALYTICSSTORAGECONFIG_PORT", Integer.toString(redis.port()));
     env.put("TYK_PMP_HEALTHCHECKENDPOINTPORT", Integer.toString(RedisServerProcess.freePort()));
+    env.put("TYK_PMP_DONTPURGEUPTIMEDATA", "true");
     env.put("TYK_PMP_DEADLETTERDIR", work.resolve("dead-letter").toString());
     env.put("TYK_PMP_PUMPS_DOGSTATSD_TYPE", "dogstatsd");
     env.put("TYK_PMP_PUMPS_DOGSTATSD_META_ADDRESS", listener.address());
@@ -133,21 +134,9 @@ class DogStatsdDaemonIT {
   }
 
   private void push(List<byte[]> records) {
-    RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
-    try (StatefulRedisConnection<String, byte[]> c =
-        client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE))) {
-      c.sync().rpush(KEY, records.toArray(new byte[0][]));
-    } finally {
-      client.shutdown();
+    try (RedisFeeder f = new RedisFeeder(redis.host(), redis.port())) {
+      f.push(RedisFeeder.BASE_KEY, records);
     }
   }
 
-  private long llen() {
-    RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
-    try (StatefulRedisConnection<String, String> c = client.connect()) {
-      return c.sync().llen(KEY);
-    } finally {
-      client.shutdown();
-    }
-  }
 }

@@ -2,13 +2,8 @@ package io.pumpd.app.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
 import io.pumpd.app.testing.DaemonProcess;
+import io.pumpd.app.testing.RedisFeeder;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.testing.Fixtures;
 import io.pumpd.core.testing.RedisServerProcess;
@@ -35,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("daemon process (env-only config) -> Redis -> influx2 pump -> strict InfluxDB 2 API stand-in")
 class Influx2DaemonIT {
-  private static final String KEY = "analytics-tyk-system-analytics";
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   @TempDir Path work;
@@ -63,9 +57,12 @@ class Influx2DaemonIT {
       push(raw);
 
       Awaitility.await().atMost(WAIT).until(() -> influx.points().size() >= records.size());
-      daemon.sigterm();
+      daemon.signal("TERM");
 
       assertThat(daemon.awaitExit(WAIT)).as("exit status; log:\n%s", String.join("\n", daemon.logs())).isZero();
+      assertThat(daemon.logs())
+          .anyMatch(l -> l.contains("Pump influx2 flushed: 1000 records delivered since start, 0 dead-lettered"))
+          .anyMatch(l -> l.contains("Shutdown complete"));
     }
     assertThat(influx.violations()).isEmpty();
     assertThat(influx.requests()).extracting(r -> r.method() + " " + r.path())
@@ -87,10 +84,10 @@ class Influx2DaemonIT {
     Map<String, String> env = new HashMap<>();
     env.put("TYK_PMP_OMITCONFIGFILE", "true");
     env.put("TYK_PMP_PURGEDELAY", "1");
-    env.put("TYK_PMP_ANALYTICSSTORAGECONFIG_TYPE", "redis");
-    env.put("TYK_PMP_ANALYTICSSTORAGECONFIG_HOST", "127.0.0.1");
+    env.put("TYK_PMP_ANALYTICSSTORAGECONFIG_HOST", redis.host());
     env.put("TYK_PMP_ANALYTICSSTORAGECONFIG_PORT", Integer.toString(redis.port()));
     env.put("TYK_PMP_HEALTHCHECKENDPOINTPORT", Integer.toString(RedisServerProcess.freePort()));
+    env.put("TYK_PMP_DONTPURGEUPTIMEDATA", "true");
     env.put("TYK_PMP_DEADLETTERDIR", work.resolve("dead-letter").toString());
     env.put("TYK_PMP_PUMPS_INFLUX2_TYPE", "influx2");
     env.put("TYK_PMP_PUMPS_INFLUX2_META_ADDR", influx.url());
@@ -103,12 +100,8 @@ class Influx2DaemonIT {
   }
 
   private void push(List<byte[]> records) {
-    RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
-    try (StatefulRedisConnection<String, byte[]> c =
-        client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE))) {
-      c.sync().rpush(KEY, records.toArray(new byte[0][]));
-    } finally {
-      client.shutdown();
+    try (RedisFeeder f = new RedisFeeder(redis.host(), redis.port())) {
+      f.push(RedisFeeder.BASE_KEY, records);
     }
   }
 }

@@ -133,8 +133,11 @@ class DogStatsdPumpStrictListenerTest {
   @DisplayName("close without flush still drains the client's queue (blocking mode)")
   void closeWithoutFlush() throws Exception {
     StrictDogStatsdListener listener = listen(StrictDogStatsdListener.udp());
-    DogStatsdPump pump = pump("{\"address\":\"" + listener.address() + "\"}");
-    List<AnalyticsRecord> records = Fixtures.records(Fixtures.MODERN);
+    DogStatsdPump pump = pump("{\"address\":\"" + listener.address() + "\",\"buffered\":true}");
+    List<AnalyticsRecord> records = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      records.addAll(Fixtures.records(Fixtures.MODERN)); // enough that the client is still busy at close()
+    }
 
     CompletionStage<WriteResult> stage = pump.write(records, Deadline.after(WAIT));
     pump.close();
