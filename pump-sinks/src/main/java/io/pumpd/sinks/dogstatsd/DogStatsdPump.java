@@ -60,7 +60,11 @@ import org.slf4j.LoggerFactory;
  * <h2>Threading</h2>
  *
  * As {@link Pump}: {@code write}/{@code flush} from the dispatcher thread, {@code close} from the
- * shutdown thread, {@code readiness} from anywhere.
+ * shutdown thread, {@code readiness} from anywhere. {@code write} blocks only while the client's
+ * queue (4096 metrics) is full, so it leaves its deadline to the caller. One known limit: the
+ * client swallows an interrupt that arrives while it blocks on a full queue and drops that metric
+ * unseen; the interrupted batch is dead-lettered by the core anyway, but the next {@link #flush}
+ * then reports that metric as not written.
  */
 public final class DogStatsdPump implements Pump {
   private static final Logger LOG = LoggerFactory.getLogger(DogStatsdPump.class);
