@@ -13,10 +13,12 @@ final class Reachability {
   private static final Logger LOG = LoggerFactory.getLogger(Reachability.class);
 
   private final String pumpName;
+  private final String initialReason;
   private volatile String notReady;
 
   Reachability(String pumpName, String initialReason) {
     this.pumpName = pumpName;
+    this.initialReason = initialReason;
     this.notReady = initialReason;
   }
 
@@ -32,7 +34,7 @@ final class Reachability {
   void unreachable(String reason) {
     String before = notReady;
     notReady = reason;
-    if (before == null) {
+    if (before == null || before.equals(initialReason)) {
       LOG.warn("elasticsearch pump {}: {}", pumpName, reason);
     }
   }
