@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *       down.
  *   <li><b>Template.</b> While the {@link TemplateGate} is not open (index template not installed
  *       yet, e.g. Elasticsearch down at start), documents bypass the ingester and go the retry way,
- *       which installs the template before sending them.
+ *       in requests of at most {@code bulk_actions} / {@code bulk_size}, which installs the template
+ *       before sending them.
  * </ul>
  *
  * Threading: {@code write}/{@code flush} on the pump's dispatcher thread, answers on the ingester's
@@ -65,6 +66,9 @@ final class BulkWriter implements DocumentWriter {
 
   /** How long {@link #close} waits for the ingester to drain before the connection is closed under it. */
   static final Duration INGESTER_CLOSE_WAIT = Duration.ofSeconds(5);
+
+  /** How long {@code write} waits for a template installation that is under way. */
+  static final Duration GATE_WAIT = Duration.ofSeconds(5);
 
   private static final String CLOSED_REASON = "the pump closed before Elasticsearch acknowledged the document";
 
@@ -80,6 +84,8 @@ final class BulkWriter implements DocumentWriter {
   private final ScheduledExecutorService scheduler;
   private final BufferBudget budget;
   private final BulkIngester<DocRef> ingester;
+  private final int maxOperations;
+  private final long maxBytes;
   private final Set<PendingBatch> outstanding = ConcurrentHashMap.newKeySet();
   private final AtomicLong unacknowledged = new AtomicLong();
   private volatile boolean closed;
@@ -101,6 +107,8 @@ final class BulkWriter implements DocumentWriter {
     this.metrics = metrics;
     this.scheduler = scheduler;
     this.budget = new BufferBudget(budgetBytes(bulk));
+    this.maxOperations = bulk.bulkActions();
+    this.maxBytes = bulk.bulkSize();
     this.ingester =
         BulkIngester.of(
             b ->
@@ -175,7 +183,7 @@ final class BulkWriter implements DocumentWriter {
         refs.add(new DocRef(batch, i));
       }
     }
-    if (gate.isOpen()) {
+    if (awaitGate(deadline)) {
       for (int i = 0; i < ops.size(); i++) {
         try {
           ingester.add(ops.get(i), refs.get(i));
@@ -183,10 +191,41 @@ final class BulkWriter implements DocumentWriter {
           batch.failed(refs.get(i).position(), CLOSED_REASON);
         }
       }
-    } else if (!ops.isEmpty()) {
-      send(ops, refs, 1);
+    } else {
+      // Elasticsearch is not there yet: the retry path installs the template first
+      int from = 0;
+      long chunkBytes = 0;
+      for (int i = 0; i < ops.size(); i++) {
+        chunkBytes += docs.get(refs.get(i).position()).weight();
+        boolean full = (maxOperations > 0 && i + 1 - from >= maxOperations) || (maxBytes > 0 && chunkBytes >= maxBytes);
+        if (full || i == ops.size() - 1) {
+          send(List.copyOf(ops.subList(from, i + 1)), List.copyOf(refs.subList(from, i + 1)), 1);
+          from = i + 1;
+          chunkBytes = 0;
+        }
+      }
     }
     return batch.future().copy();
+  }
+
+  /**
+   * Whether the template gate is open, giving a pending installation up to {@link #GATE_WAIT}
+   * (within {@code deadline}) to finish: when Elasticsearch answers that takes milliseconds.
+   */
+  private boolean awaitGate(Deadline deadline) {
+    if (gate.isOpen()) {
+      return true;
+    }
+    long wait = Math.min(GATE_WAIT.toMillis(), deadline.remainingMillis());
+    try {
+      gate.ready().get(Math.max(1, wait), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | TimeoutException notYet) {
+      return false;
+    }
   }
 
   @Override
