@@ -4,7 +4,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The whole daemon configuration: Tyk Pump's {@code pump.conf} keys with Tyk's defaults ({@code
@@ -13,7 +15,11 @@ import java.util.Map;
  *
  * <p>Bound once at startup and then read-only; safe to share between threads after that.
  */
-public final class PumpConfiguration {
+public final class PumpConfiguration implements SelfValidating {
+  private static final Set<String> LOG_LEVELS = Set.of("debug", "info", "warn", "error");
+  private static final Set<String> LOG_FORMATS = Set.of("text", "json", "legacy");
+  private static final Set<String> DELIVERY_GUARANTEES = Set.of("at_most_once", "at_least_once");
+
   /** Seconds between purge cycles. Tyk has no default (0 hangs); ours is 10; must be > 0. */
   @JsonProperty("purge_delay")
   private int purgeDelay = 10;
@@ -151,12 +157,14 @@ public final class PumpConfiguration {
     return analyticsStorageConfig == null ? new StorageConfig() : analyticsStorageConfig;
   }
 
+  /** {@code debug}, {@code info}, {@code warn} or {@code error}, lower-cased; empty means info. */
   public String logLevel() {
-    return logLevel == null || logLevel.isEmpty() ? "info" : logLevel;
+    return logLevel == null || logLevel.isEmpty() ? "info" : logLevel.toLowerCase(Locale.ROOT);
   }
 
+  /** {@code text}, {@code json} or {@code legacy}, lower-cased; empty means text. */
   public String logFormat() {
-    return logFormat == null || logFormat.isEmpty() ? "text" : logFormat;
+    return logFormat == null || logFormat.isEmpty() ? "text" : logFormat.toLowerCase(Locale.ROOT);
   }
 
   public String healthCheckEndpointName() {
@@ -240,5 +248,63 @@ public final class PumpConfiguration {
 
   public String statsdPrefix() {
     return statsdPrefix;
+  }
+
+  /**
+   * Checks the top-level values, {@code analytics_storage_config} and each pump entry's core
+   * options. Pump types and {@code meta} are checked by the loader, which knows the registered
+   * types.
+   */
+  @Override
+  public void validate(ConfigProblems problems) {
+    if (purgeDelay <= 0) {
+      problems.add("purge_delay", "must be > 0 (seconds between purge cycles; with 0 Tyk Pump never purges)");
+    }
+    if (purgeChunk < 0) {
+      problems.add("purge_chunk", "must be >= 0 (0 = drain everything)");
+    }
+    if (storageExpirationTime < 0) {
+      problems.add("storage_expiration_time", "must be >= 0 seconds");
+    }
+    if (gracefulShutdownTimeoutDuration <= 0) {
+      problems.add("graceful_shutdown_timeout_duration", "must be > 0 seconds");
+    }
+    oneOf(problems, "log_level", logLevel(), LOG_LEVELS, "debug, info, warn or error");
+    oneOf(problems, "log_format", logFormat(), LOG_FORMATS, "text, json or legacy");
+    if (!analyticsStorageType().isEmpty() && !analyticsStorageType().equals("redis")) {
+      problems.add("analytics_storage_type",
+          "\"" + analyticsStorageType() + "\" is not supported; use \"redis\" or leave it empty");
+    }
+    if (healthCheckEndpointPort < 1 || healthCheckEndpointPort > 65535) {
+      problems.add("health_check_endpoint_port", "must be between 1 and 65535");
+    }
+    if (maxRecordSize < 0) {
+      problems.add("max_record_size", "must be >= 0 bytes (0 = no trimming)");
+    }
+    oneOf(problems, "delivery_guarantee", deliveryGuarantee(), DELIVERY_GUARANTEES,
+        "at_most_once or at_least_once");
+    if (internalChunkSize <= 0) {
+      problems.add("internal_chunk_size", "must be > 0 records");
+    }
+    if (maxRecordsPerCycle <= 0) {
+      problems.add("max_records_per_cycle", "must be > 0 records");
+    }
+    if (readinessEndpointName().equals(healthCheckEndpointName())) {
+      problems.add("readiness_endpoint_name", "must differ from health_check_endpoint_name");
+    }
+    if (metricsEndpointName().equals(healthCheckEndpointName())
+        || metricsEndpointName().equals(readinessEndpointName())) {
+      problems.add("metrics_endpoint_name",
+          "must differ from health_check_endpoint_name and readiness_endpoint_name");
+    }
+    analyticsStorageConfig().validate(problems.under("analytics_storage_config"));
+    pumps().forEach((name, entry) -> entry.validate(problems.under("pumps." + name)));
+  }
+
+  private static void oneOf(
+      ConfigProblems problems, String key, String value, Set<String> allowed, String hint) {
+    if (!allowed.contains(value)) {
+      problems.add(key, "\"" + value + "\" is not supported; use " + hint);
+    }
   }
 }

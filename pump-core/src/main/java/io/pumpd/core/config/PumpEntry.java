@@ -10,7 +10,7 @@ import java.util.List;
  * core applies for every pump (filters, timeout, trimming, ignored fields, raw decoding) and the
  * sink-specific {@code meta}, kept as JSON until it is bound to the type's settings class.
  */
-public final class PumpEntry {
+public final class PumpEntry implements SelfValidating {
   @JsonProperty("type")
   private String type = "";
 
@@ -80,5 +80,21 @@ public final class PumpEntry {
   /** The raw {@code meta} object (file values with env overrides already applied). */
   public ObjectNode meta() {
     return meta == null ? JsonNodeFactory.instance.objectNode() : meta;
+  }
+
+  /** The deprecated, ignored {@code name}. */
+  public String name() {
+    return name == null ? "" : name;
+  }
+
+  /** Checks the options the core applies; the type is checked by the loader, meta by the settings. */
+  @Override
+  public void validate(ConfigProblems problems) {
+    if (timeout < 0) {
+      problems.add("timeout", "must be >= 0 seconds (0 = no limit)");
+    }
+    if (maxRecordSize < 0) {
+      problems.add("max_record_size", "must be >= 0 bytes (0 = no trimming)");
+    }
   }
 }

@@ -3,6 +3,7 @@ package io.pumpd.core.config;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code analytics_storage_config}: how to reach the Redis the gateway writes to ({@code
@@ -10,7 +11,9 @@ import java.util.Map;
  * deprecated {@code TYK_PMP_REDIS_<FIELD>}, then {@code TYK_PMP_TEMPORAL_STORAGE_<FIELD>} (last
  * wins).
  */
-public final class StorageConfig {
+public final class StorageConfig implements SelfValidating {
+  private static final Set<String> TLS_VERSIONS = Set.of("1.0", "1.1", "1.2", "1.3");
+
   /** Deprecated; must be empty or {@code redis}. */
   @JsonProperty("type")
   private String type = "";
@@ -94,6 +97,10 @@ public final class StorageConfig {
 
   @JsonProperty("ssl_max_version")
   private String sslMaxVersion = "1.3";
+
+  /** GCP IAM token auth: accepted, not supported (enabling it is a configuration problem). */
+  @JsonProperty("iam_auth")
+  private IamAuthConfig iamAuth = new IamAuthConfig();
 
   public static final String DEFAULT_KEY_PREFIX = "analytics-";
 
@@ -188,5 +195,92 @@ public final class StorageConfig {
 
   public String sslMaxVersion() {
     return sslMaxVersion == null || sslMaxVersion.isEmpty() ? "1.3" : sslMaxVersion;
+  }
+
+  public IamAuthConfig iamAuth() {
+    return iamAuth == null ? new IamAuthConfig() : iamAuth;
+  }
+
+  /** The raw {@code optimisation_max_idle} (unused, as in Tyk). */
+  public int maxIdle() {
+    return maxIdle;
+  }
+
+  /** The deprecated {@code redis_key_prefix} as written. */
+  public String redisKeyPrefix() {
+    return redisKeyPrefix == null ? "" : redisKeyPrefix;
+  }
+
+  /** Whether a deprecated TLS alias ({@code redis_use_ssl}, {@code redis_ssl_insecure_skip_verify}) is on. */
+  public boolean usesDeprecatedTlsAliases() {
+    return redisUseSsl || redisSslInsecureSkipVerify;
+  }
+
+  @Override
+  public void validate(ConfigProblems problems) {
+    if (!type().isEmpty() && !type().equals("redis")) {
+      problems.add("type", "\"" + type() + "\" is not supported; use \"redis\" or leave it empty");
+    }
+    if (port < 0 || port > 65535) {
+      problems.add("port", "must be between 1 and 65535 (0 = unset)");
+    }
+    for (int i = 0; i < addrs().size(); i++) {
+      String error = hostPortError(addrs().get(i));
+      if (error != null) {
+        problems.add("addrs[" + i + "]", error);
+      }
+    }
+    hosts().forEach((host, p) -> {
+      if (!validPort(p)) {
+        problems.add("hosts", "port \"" + p + "\" of host \"" + host + "\" is not a port number");
+      }
+    });
+    if (database < 0) {
+      problems.add("database", "must be >= 0");
+    }
+    if (timeout < 0) {
+      problems.add("timeout", "must be >= 0 seconds (0 = the default 5)");
+    }
+    if (maxActive < 0) {
+      problems.add("optimisation_max_active", "must be >= 0 (0 = the default 500)");
+    }
+    if (maxIdle < 0) {
+      problems.add("optimisation_max_idle", "must be >= 0");
+    }
+    boolean minOk = checkTlsVersion(problems, "ssl_min_version", sslMinVersion());
+    boolean maxOk = checkTlsVersion(problems, "ssl_max_version", sslMaxVersion());
+    if (minOk && maxOk && sslMinVersion().compareTo(sslMaxVersion()) > 0) {
+      problems.add("ssl_min_version", "\"" + sslMinVersion() + "\" is above ssl_max_version \""
+          + sslMaxVersion() + "\"");
+    }
+    if (iamAuth().enabled()) {
+      problems.add("iam_auth.enabled", "IAM token authentication is not supported by pumpd; "
+          + "use username/password (Redis ACL) instead");
+    }
+  }
+
+  private static boolean checkTlsVersion(ConfigProblems problems, String key, String value) {
+    if (TLS_VERSIONS.contains(value)) {
+      return true;
+    }
+    problems.add(key, "\"" + value + "\" is not a TLS version; use 1.0, 1.1, 1.2 or 1.3");
+    return false;
+  }
+
+  private static String hostPortError(String addr) {
+    int colon = addr.lastIndexOf(':');
+    if (colon <= 0 || !validPort(addr.substring(colon + 1))) {
+      return "\"" + addr + "\" is not host:port";
+    }
+    return null;
+  }
+
+  private static boolean validPort(String p) {
+    try {
+      int n = Integer.parseInt(p.trim());
+      return n > 0 && n <= 65535;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 }

@@ -5,8 +5,8 @@ package io.pumpd.core.pump;
  * ({@code META-INF/services/io.pumpd.core.pump.PumpFactory}) and keyed by {@link #type()}; they must
  * have a public no-argument constructor and be stateless.
  *
- * @param <S> the settings class the pump's {@code meta} object binds to (see {@link
- *     io.pumpd.core.config.PumpSettings})
+ * @param <S> the settings class the pump's {@code meta} object binds to (bound by {@link
+ *     io.pumpd.core.config.ConfigLoader})
  */
 public interface PumpFactory<S> {
 

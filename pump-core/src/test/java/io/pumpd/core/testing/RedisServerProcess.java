@@ -23,21 +23,29 @@ import java.util.List;
 public final class RedisServerProcess implements AutoCloseable {
   private final Path dir;
   private final int port;
+  private final List<String> extraArgs;
   private Process process;
 
-  private RedisServerProcess(Path dir, int port) {
+  private RedisServerProcess(Path dir, int port, List<String> extraArgs) {
     this.dir = dir;
     this.port = port;
+    this.extraArgs = List.copyOf(extraArgs);
   }
 
   /** Starts a server and waits for PONG. */
   public static RedisServerProcess start() {
+    return start(List.of());
+  }
+
+  /**
+   * Starts a server with extra {@code redis-server} arguments (for example {@code --tls-port ...})
+   * appended to the defaults, on a free port, and waits for PONG on the plain port.
+   */
+  public static RedisServerProcess start(List<String> extraArgs) {
     IllegalStateException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       try {
-        RedisServerProcess r = new RedisServerProcess(Files.createTempDirectory("redis-test"), freePort());
-        r.launch();
-        return r;
+        return startOnPort(freePort(), extraArgs);
       } catch (IOException e) {
         last = new IllegalStateException(e);
       } catch (IllegalStateException e) {
@@ -45,6 +53,23 @@ public final class RedisServerProcess implements AutoCloseable {
       }
     }
     throw last;
+  }
+
+  /**
+   * Starts a server on {@code port} (no retry: the caller picked the port, e.g. a Cluster node
+   * whose bus port {@code port + 10000} must also be free) with extra arguments. Its working
+   * directory ({@code --dir}) is a fresh temporary directory, so relative file names such as
+   * {@code --cluster-config-file nodes.conf} land there.
+   */
+  public static RedisServerProcess startOnPort(int port, List<String> extraArgs) {
+    try {
+      RedisServerProcess r =
+          new RedisServerProcess(Files.createTempDirectory("redis-test"), port, extraArgs);
+      r.launch();
+      return r;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public int port() {
@@ -64,6 +89,7 @@ public final class RedisServerProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>(List.of(
         "redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1", "--save", "",
         "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no"));
+    cmd.addAll(extraArgs);
     try {
       process = new ProcessBuilder(cmd)
           .redirectErrorStream(true)
@@ -128,7 +154,13 @@ public final class RedisServerProcess implements AutoCloseable {
     launch();
   }
 
-  private String log() {
+  /** The server's working directory (its log is {@code redis.log} there). */
+  public Path dir() {
+    return dir;
+  }
+
+  /** The server's log so far (for failure messages). */
+  public String log() {
     try {
       return Files.readString(dir.resolve("redis.log"));
     } catch (IOException e) {

@@ -1,0 +1,217 @@
+package io.pumpd.app.lifecycle;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pumpd.app.PumpRegistry;
+import io.pumpd.core.config.LoadedPump;
+import io.pumpd.core.config.PumpConfiguration;
+import io.pumpd.core.deadletter.DeadLetterQueue;
+import io.pumpd.core.engine.Dispatcher;
+import io.pumpd.core.engine.PumpRunner;
+import io.pumpd.core.engine.PurgeLoop;
+import io.pumpd.core.engine.RecordPreparer;
+import io.pumpd.core.pump.Deadline;
+import io.pumpd.core.pump.Pump;
+import io.pumpd.core.pump.PumpContext;
+import io.pumpd.core.pump.PumpException;
+import io.pumpd.core.pump.PumpFactory;
+import io.pumpd.core.record.AnalyticsRecord;
+import io.pumpd.core.record.UptimeRecord;
+import io.pumpd.core.source.RecordSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running daemon: pumps initialized, the purge loop cycling, and the ordered, bounded shutdown.
+ *
+ * <p>Lifecycle: {@link #start} once; {@link #shutdown} once (later calls return the first result).
+ * Shutdown order: readiness goes false; no new cycle starts and the current one completes; every
+ * pump is flushed in parallel; pumps are closed; then the source (Redis) and the dead-letter file.
+ * All within {@code graceful_shutdown_timeout_duration}; past it the abandoned steps are logged and
+ * the exit status is 1.
+ */
+public final class PumpDaemon {
+  private static final Logger LOG = LoggerFactory.getLogger(PumpDaemon.class);
+
+  /** Exit status of a clean stop. */
+  public static final int EXIT_OK = 0;
+  /** Exit status when the shutdown deadline passed or the daemon could not start. */
+  public static final int EXIT_FAILURE = 1;
+
+  private final PumpConfiguration config;
+  private final RecordSource source;
+  private final DeadLetterQueue deadLetters;
+  private final Readiness readiness;
+  private final Dispatcher dispatcher;
+  private final PurgeLoop loop;
+  private final AtomicBoolean shutdownStarted = new AtomicBoolean();
+  private volatile int exitCode = -1;
+
+  private PumpDaemon(PumpConfiguration config, RecordSource source, DeadLetterQueue deadLetters,
+      Readiness readiness, Dispatcher dispatcher, PurgeLoop loop) {
+    this.config = config;
+    this.source = source;
+    this.deadLetters = deadLetters;
+    this.readiness = readiness;
+    this.dispatcher = dispatcher;
+    this.loop = loop;
+  }
+
+  /** Turns a source batch into records, handling bad elements itself. */
+  public interface Decoders {
+    PurgeLoop.Decoder<AnalyticsRecord> records();
+
+    PurgeLoop.Decoder<UptimeRecord> uptime();
+  }
+
+  /**
+   * Creates and initializes every pump, skipping (and logging) those whose {@code init} fails, as
+   * Tyk does, and wires the purge loop. Does not start cycling.
+   *
+   * @throws IllegalStateException no pump could be initialized ("No pumps configured")
+   */
+  public static PumpDaemon create(
+      PumpConfiguration config,
+      List<LoadedPump> pumps,
+      PumpRegistry registry,
+      RecordSource source,
+      DeadLetterQueue deadLetters,
+      Decoders decoders,
+      Readiness readiness,
+      MeterRegistry meters) {
+    Duration purgeDelay = Duration.ofSeconds(config.purgeDelaySeconds());
+    List<PumpRunner> runners = new ArrayList<>();
+    for (LoadedPump p : pumps) {
+      Pump pump = createPump(registry, p);
+      Duration timeout = Duration.ofSeconds(Math.max(0, p.entry().timeoutSeconds()));
+      try {
+        pump.init(new PumpContext(p.name(), p.type(), timeout, meters));
+      } catch (PumpException | RuntimeException e) {
+        LOG.error("Pump init error (skipping) for {} ({}): {}", p.name(), p.type(), e.getMessage());
+        closeQuietly(pump);
+        continue;
+      }
+      if (timeout.isZero()) {
+        LOG.info("Pump {} has no timeout: a hung {} backend would stall the purge loop; "
+            + "consider setting pumps.{}.timeout", p.name(), p.type(), p.name());
+      } else if (timeout.compareTo(purgeDelay) > 0) {
+        LOG.warn("Pump {} timeout ({} s) is longer than purge_delay ({} s)", p.name(),
+            timeout.toSeconds(), purgeDelay.toSeconds());
+      }
+      RecordPreparer preparer = new RecordPreparer(
+          p.entry(), config.maxRecordSize(), config.omitDetailedRecording());
+      runners.add(new PumpRunner(p.name(), p.type(), pump, preparer, timeout, purgeDelay,
+          deadLetters, meters));
+      LOG.info("Init Pump: {} ({})", p.name(), p.type());
+    }
+    if (runners.isEmpty()) {
+      throw new IllegalStateException("No pumps configured (every configured pump failed to initialize)");
+    }
+    Dispatcher dispatcher = new Dispatcher(runners);
+    boolean purgeUptime = !config.dontPurgeUptimeData() && dispatcher.anyAcceptsUptime();
+    if (!config.dontPurgeUptimeData() && !purgeUptime) {
+      LOG.info("Uptime data is left in Redis: no configured pump accepts uptime records "
+          + "(Tyk's Mongo/SQL uptime pumps are not implemented); set dont_purge_uptime_data to "
+          + "silence this");
+    }
+    int chunk = config.purgeChunk() > 0
+        ? (int) Math.min(Integer.MAX_VALUE, config.purgeChunk())
+        : config.internalChunkSize();
+    PurgeLoop loop = new PurgeLoop(source, decoders.records(), decoders.uptime(), dispatcher,
+        new PurgeLoop.Settings(purgeDelay, chunk, config.maxRecordsPerCycle(), purgeUptime), meters);
+    readiness.addCheck(() -> source.isAvailable() ? List.of() : List.of("redis unreachable"));
+    readiness.addCheck(() -> {
+      List<String> r = new ArrayList<>();
+      for (PumpRunner runner : dispatcher.runners()) {
+        runner.readiness().ifPresent(reason -> r.add("pump " + runner.name() + ": " + reason));
+      }
+      return r;
+    });
+    return new PumpDaemon(config, source, deadLetters, readiness, dispatcher, loop);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Pump createPump(PumpRegistry registry, LoadedPump p) {
+    PumpFactory factory = registry.factory(p.type())
+        .orElseThrow(() -> new IllegalStateException("unknown pump type " + p.type()));
+    return factory.create(p.name(), p.settings());
+  }
+
+  private static void closeQuietly(Pump pump) {
+    try {
+      pump.close();
+    } catch (RuntimeException e) {
+      LOG.debug("closing a pump that failed init: {}", e.toString());
+    }
+  }
+
+  /** Starts the purge loop and marks the daemon ready (subject to Redis and pump health). */
+  public void start() {
+    readiness.markInitialized();
+    loop.start();
+    LOG.info("Starting purge loop @{} s, {} pumps, delivery {}", config.purgeDelaySeconds(),
+        dispatcher.runners().size(), config.deliveryGuarantee());
+  }
+
+  /** The pump runners (for metrics and tests). */
+  public List<PumpRunner> runners() {
+    return dispatcher.runners();
+  }
+
+  /** The purge loop (tests drive cycles through it). */
+  public PurgeLoop loop() {
+    return loop;
+  }
+
+  /**
+   * Stops the daemon in order, bounded by {@code graceful_shutdown_timeout_duration}.
+   *
+   * @param cause what triggered it, for the log ("SIGTERM")
+   * @return {@link #EXIT_OK}, or {@link #EXIT_FAILURE} when something was abandoned
+   */
+  public int shutdown(String cause) {
+    if (!shutdownStarted.compareAndSet(false, true)) {
+      return exitCode;
+    }
+    Duration budget = Duration.ofSeconds(config.gracefulShutdownTimeoutSeconds());
+    Deadline deadline = Deadline.after(budget);
+    LOG.info("Shutdown began ({}): readiness off, finishing the current cycle, then flushing {} "
+        + "pumps; deadline {} s", cause, dispatcher.runners().size(), budget.toSeconds());
+    readiness.markDraining();
+    List<String> abandoned = new ArrayList<>();
+
+    if (!loop.stop(deadline)) {
+      abandoned.add("the purge cycle in progress");
+    }
+    long pendingBefore = dispatcher.runners().stream().mapToLong(PumpRunner::pending).sum();
+    long deliveredBefore = dispatcher.runners().stream().mapToLong(PumpRunner::deliveredCount).sum();
+    List<String> unflushed = dispatcher.flushAll(deadline);
+    for (PumpRunner r : dispatcher.runners()) {
+      LOG.info("Pump {} flushed: {} records delivered since start, {} dead-lettered, {} unconfirmed",
+          r.name(), r.deliveredCount(), r.failedCount(), r.pending());
+    }
+    long deliveredAtFlush = dispatcher.runners().stream().mapToLong(PumpRunner::deliveredCount).sum()
+        - deliveredBefore;
+    unflushed.forEach(n -> abandoned.add("flush of pump " + n));
+    List<String> stuck = dispatcher.closeAll(deadline.min(Duration.ofSeconds(5)));
+    stuck.forEach(n -> abandoned.add("close of pump " + n));
+    long unconfirmed = dispatcher.runners().stream().mapToLong(PumpRunner::pending).sum();
+    source.close();
+    deadLetters.close();
+
+    if (abandoned.isEmpty() && unconfirmed == 0) {
+      LOG.info("Shutdown complete: {} buffered records flushed at shutdown ({} were pending), "
+          + "{} dead-letter entries written since start", deliveredAtFlush, pendingBefore,
+          deadLetters.written());
+      exitCode = EXIT_OK;
+    } else {
+      LOG.warn("Shutdown incomplete after {} s: abandoned {}; {} records unconfirmed", budget.toSeconds(),
+          abandoned.isEmpty() ? "nothing" : String.join(", ", abandoned), unconfirmed);
+      exitCode = EXIT_FAILURE;
+    }
+    return exitCode;
+  }
+}

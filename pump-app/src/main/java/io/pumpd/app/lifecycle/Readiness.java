@@ -1,0 +1,52 @@
+package io.pumpd.app.lifecycle;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Whether the daemon should receive traffic-related trust (Kubernetes readiness): pumps
+ * initialized, Redis reachable, not draining, and every pump able to deliver. Thread-safe: flags
+ * are volatile and checks are evaluated on demand.
+ */
+public final class Readiness {
+  private volatile boolean initialized;
+  private volatile boolean draining;
+  private final List<Supplier<List<String>>> checks = new ArrayList<>();
+
+  /** Adds a check that returns the reasons it is not ready (empty when ready). Call before start. */
+  public synchronized void addCheck(Supplier<List<String>> check) {
+    checks.add(check);
+  }
+
+  public void markInitialized() {
+    initialized = true;
+  }
+
+  public void markDraining() {
+    draining = true;
+  }
+
+  public boolean isDraining() {
+    return draining;
+  }
+
+  /** Reasons the daemon is not ready; empty when it is. */
+  public List<String> reasons() {
+    List<String> reasons = new ArrayList<>();
+    if (draining) {
+      reasons.add("shutting down");
+    }
+    if (!initialized) {
+      reasons.add("pumps not initialized yet");
+    }
+    List<Supplier<List<String>>> snapshot;
+    synchronized (this) {
+      snapshot = List.copyOf(checks);
+    }
+    for (Supplier<List<String>> c : snapshot) {
+      reasons.addAll(c.get());
+    }
+    return reasons;
+  }
+}

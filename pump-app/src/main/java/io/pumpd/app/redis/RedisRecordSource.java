@@ -1,0 +1,288 @@
+package io.pumpd.app.redis;
+
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.pumpd.core.config.StorageConfig;
+import io.pumpd.core.source.RecordSource;
+import io.pumpd.core.source.SourceBatch;
+import io.pumpd.core.source.SourceUnavailableException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code at_most_once} Redis source: pops Tyk Gateway analytics from the eleven msgpack keys
+ * ({@link AnalyticsKeys}) and from the uptime key, one chunk per key per call, with Tyk's atomic
+ * {@code MULTI; LRANGE; LTRIM; EXEC} ({@link ChunkPop}); two pump processes on one Redis therefore
+ * never receive the same element. The eleven transactions of {@link #pollAnalytics} are pipelined in
+ * one round trip, so an idle poll costs one round trip. Draining a long list "until empty or a
+ * budget is hit" is the purge loop's job: it calls {@link #pollAnalytics} repeatedly.
+ *
+ * <p>Delivery: the pop removes the elements, so {@link SourceBatch#ack()} and {@link
+ * SourceBatch#release()} are no-ops ({@link AtMostOnceBatch}). If the reply to a pop is lost after
+ * it was sent (timeout, connection dropped), Redis may have removed up to the requested number of
+ * elements that nobody receives; Tyk loses those silently, this source logs each such event at ERROR
+ * with the key and the count requested. It cannot recover them: that needs the {@code
+ * at_least_once} source.
+ *
+ * <p>Outages: a failed poll throws {@link SourceUnavailableException} and turns {@link
+ * #isAvailable()} false; the outage is logged once when it starts and once when it ends ({@link
+ * RedisAvailability}). The source keeps working across Redis restarts: Lettuce reconnects in the
+ * background (or, if the first connection never succeeded, the next poll connects).
+ *
+ * <p>Threading: the poll methods, {@link #storeVersion}, {@link #backlog} and {@link #close()} are
+ * serialised (a connection's MULTI state must not interleave); {@link #isAvailable()} never blocks.
+ */
+public final class RedisRecordSource implements RecordSource {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisRecordSource.class);
+  /** Grace on top of the command timeout for awaiting replies Lettuce itself times out. */
+  private static final long AWAIT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private final RedisLink link;
+  private final AnalyticsKeys keys;
+  private final SourceOptions options;
+  private final long commandTimeoutNanos;
+  private final boolean singleConnection;
+  private final RedisAvailability availability;
+  /** Last reply error logged per key, so a persistent one (e.g. WRONGTYPE) is logged once. */
+  private final Map<String, String> keyErrors = new HashMap<>();
+  private boolean closed;
+
+  /**
+   * A source over {@code link}.
+   *
+   * @param commandTimeoutNanos the client's command timeout (replies are awaited a little longer)
+   * @param singleConnection every key shares one connection, so a connect failure for one key
+   *     stands for all (false for Cluster)
+   */
+  RedisRecordSource(RedisLink link, AnalyticsKeys keys, SourceOptions options,
+      long commandTimeoutNanos, boolean singleConnection) {
+    this.link = link;
+    this.keys = keys;
+    this.options = options;
+    this.commandTimeoutNanos = commandTimeoutNanos;
+    this.singleConnection = singleConnection;
+    this.availability = new RedisAvailability(link.describe());
+  }
+
+  /**
+   * A source for {@code analytics_storage_config}. Does no I/O: the connection is opened by the
+   * first command, so a pump starts while Redis is down.
+   *
+   * @throws RedisConfigException when the config is invalid (every problem listed); fatal at start
+   */
+  public static RedisRecordSource create(StorageConfig storage, SourceOptions options) {
+    RedisConnectionFactory factory = RedisConnectionFactory.create(storage);
+    RedisClientSettings settings = factory.settings();
+    return new RedisRecordSource(factory.open(), AnalyticsKeys.withPrefix(storage.effectiveKeyPrefix()),
+        options, settings.timeout().toNanos(),
+        settings.mode() != RedisClientSettings.Mode.CLUSTER);
+  }
+
+  /** The key names this source polls. */
+  public AnalyticsKeys keys() {
+    return keys;
+  }
+
+  /** Where this source points, for logs (no credentials). */
+  public String describe() {
+    return link.describe();
+  }
+
+  /**
+   * Pops up to {@code chunkSize} elements from each of the eleven analytics keys, in key order
+   * (base key, then {@code _0} to {@code _9}).
+   *
+   * @return one batch per key that had elements; empty when all were empty
+   * @throws SourceUnavailableException Redis could not be reached (or refused every key) and no
+   *     key was popped; when some keys were popped and others failed, the popped batches are
+   *     returned and the failures logged, so nothing already removed from Redis is dropped
+   * @throws IllegalArgumentException when {@code chunkSize < 1}
+   */
+  @Override
+  public synchronized List<SourceBatch> pollAnalytics(int chunkSize) throws SourceUnavailableException {
+    return pop(keys.analytics(), chunkSize);
+  }
+
+  /** Pops up to {@code chunkSize} elements from {@code host-checker:tyk-uptime-analytics}. */
+  @Override
+  public synchronized Optional<SourceBatch> pollUptime(int chunkSize) throws SourceUnavailableException {
+    return pop(List.of(keys.uptime()), chunkSize).stream().findFirst();
+  }
+
+  /**
+   * {@code SET version-check-pump <version>} (no TTL), as Tyk Pump does at start for the
+   * Dashboard. Failure is not fatal: it is logged and reported as {@code false}.
+   */
+  public synchronized boolean storeVersion(String version) {
+    ensureOpen();
+    try {
+      RedisFuture<String> set = link.commandsFor(keys.version())
+          .set(keys.version(), version.getBytes(StandardCharsets.UTF_8));
+      set.get(commandTimeoutNanos + AWAIT_GRACE_NANOS, TimeUnit.NANOSECONDS);
+      availability.up();
+      return true;
+    } catch (RedisException | ExecutionException | TimeoutException e) {
+      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      if (!(cause instanceof RedisCommandExecutionException)) {
+        availability.down(cause);
+      }
+      LOG.warn("Error storing version in Redis (not fatal): {}", RedisAvailability.describe(cause));
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * The length of every analytics key and of the uptime key ({@code LLEN}, pipelined), in key
+   * order: the backlog waiting in Redis, for metrics and diagnostics.
+   *
+   * @throws SourceUnavailableException when Redis cannot be reached
+   */
+  public synchronized Map<String, Long> backlog() throws SourceUnavailableException {
+    ensureOpen();
+    List<String> all = new ArrayList<>(keys.analytics());
+    all.add(keys.uptime());
+    Map<String, RedisFuture<Long>> pending = new LinkedHashMap<>();
+    try {
+      for (String key : all) {
+        pending.put(key, link.commandsFor(key).llen(key));
+      }
+      long deadline = System.nanoTime() + commandTimeoutNanos + AWAIT_GRACE_NANOS;
+      Map<String, Long> out = new LinkedHashMap<>();
+      for (Map.Entry<String, RedisFuture<Long>> e : pending.entrySet()) {
+        out.put(e.getKey(), e.getValue().get(
+            Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+      }
+      availability.up();
+      return out;
+    } catch (RedisException | ExecutionException | TimeoutException e) {
+      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      if (!(cause instanceof RedisCommandExecutionException)) {
+        availability.down(cause);
+      }
+      throw new SourceUnavailableException(
+          "LLEN failed on " + link.describe() + ": " + RedisAvailability.describe(cause), cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SourceUnavailableException("interrupted while reading the backlog", e);
+    }
+  }
+
+  /** Whether the last contact with Redis succeeded; false before the first one. Never blocks. */
+  @Override
+  public boolean isAvailable() {
+    return availability.isUp();
+  }
+
+  /** Shuts the client down within {@link SourceOptions#shutdownTimeout()}; idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    link.close(options.shutdownTimeout());
+  }
+
+  private List<SourceBatch> pop(List<String> popKeys, int chunkSize) throws SourceUnavailableException {
+    ensureOpen();
+    if (chunkSize < 1) {
+      throw new IllegalArgumentException("chunkSize must be >= 1, got " + chunkSize);
+    }
+    List<ChunkPop> pops = new ArrayList<>(popKeys.size());
+    Throwable connectFailure = null;
+    int notDispatched = 0;
+    for (String key : popKeys) {
+      if (connectFailure != null && singleConnection) {
+        notDispatched++;
+        continue;
+      }
+      RedisAsyncCommands<String, byte[]> commands;
+      try {
+        commands = link.commandsFor(key);
+      } catch (RedisException e) {
+        connectFailure = e;
+        notDispatched++;
+        continue;
+      }
+      pops.add(ChunkPop.dispatch(commands, key, chunkSize, options.expireAfterPopSeconds()));
+    }
+
+    long deadline = System.nanoTime() + commandTimeoutNanos + AWAIT_GRACE_NANOS;
+    List<SourceBatch> batches = new ArrayList<>();
+    Throwable noReply = connectFailure;
+    RedisCommandExecutionException replyError = null;
+    int failedKeys = notDispatched;
+    for (ChunkPop pop : pops) {
+      ChunkPop.Outcome outcome = pop.await(deadline);
+      if (outcome instanceof ChunkPop.Popped popped) {
+        if (keyErrors.remove(pop.key()) != null) {
+          LOG.info("Pops from {} work again", pop.key());
+        }
+        if (!popped.elements().isEmpty()) {
+          batches.add(new AtMostOnceBatch(pop.key(), popped.elements()));
+        }
+      } else if (outcome instanceof ChunkPop.ReplyError error) {
+        failedKeys++;
+        replyError = error.error();
+        logReplyError(pop.key(), error.error());
+      } else if (outcome instanceof ChunkPop.NoReply lost) {
+        failedKeys++;
+        noReply = noReply == null ? lost.cause() : noReply;
+        if (lost.possiblyExecuted()) {
+          LOG.error("The reply to the pop of up to {} records from {} was lost ({}): Redis may have"
+                  + " removed them, and in at_most_once mode they cannot be recovered",
+              pop.requested(), pop.key(), RedisAvailability.describe(lost.cause()));
+        }
+      }
+    }
+    if (replyError != null) {
+      link.onReplyError();
+    }
+
+    boolean allFailed = failedKeys == popKeys.size();
+    if (noReply != null || (allFailed && replyError != null)) {
+      availability.down(noReply != null ? noReply : replyError);
+    } else {
+      availability.up();
+    }
+    if (batches.isEmpty() && (noReply != null || allFailed)) {
+      Throwable cause = noReply != null ? noReply : replyError;
+      throw new SourceUnavailableException("Redis pop failed for " + failedKeys + " of "
+          + popKeys.size() + " keys at " + link.describe() + ": "
+          + RedisAvailability.describe(cause), cause);
+    }
+    if (failedKeys > 0 && !batches.isEmpty()) {
+      LOG.debug("{} of {} keys failed this poll; returning the {} popped batches",
+          failedKeys, popKeys.size(), batches.size());
+    }
+    return batches;
+  }
+
+  private void logReplyError(String key, RedisCommandExecutionException e) {
+    String message = String.valueOf(e.getMessage());
+    if (!message.equals(keyErrors.put(key, message))) {
+      LOG.error("Redis refused the pop from {}: {} (logged once until it changes)", key, message);
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("source closed");
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package io.pumpd.app.redis;
+
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.SslVerifyMode;
+import io.pumpd.core.config.ConfigProblems;
+import io.pumpd.core.config.StorageConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The TLS part of {@code analytics_storage_config}, validated and with its PEM files loaded
+ * ({@code reference/tyk-pump.md} §2.5), mapped onto Lettuce:
+ *
+ * <ul>
+ *   <li>{@code use_ssl} (or {@code redis_use_ssl}) turns TLS on; the other keys are ignored
+ *       without it, as in Tyk;
+ *   <li>{@code ssl_insecure_skip_verify} (or its alias) maps to {@link SslVerifyMode#NONE};
+ *       otherwise {@link SslVerifyMode#FULL}: the chain and the host name are checked, as Go's
+ *       {@code crypto/tls} does;
+ *   <li>{@code ssl_ca_file}: the trusted CAs (PEM); without it the JDK's default trust store;
+ *   <li>{@code ssl_cert_file} + {@code ssl_key_file}: a client certificate (mTLS), only when both
+ *       are set (as in Tyk; one without the other is logged and ignored);
+ *   <li>{@code ssl_min_version} / {@code ssl_max_version} ({@code "1.0"} to {@code "1.3"}): the
+ *       enabled protocols, {@code TLSv1} to {@code TLSv1.3}, both ends included. The JDK disables
+ *       TLS 1.0 and 1.1 by default ({@code jdk.tls.disabledAlgorithms}), so those only work if the
+ *       JVM's security properties allow them.
+ * </ul>
+ *
+ * <p>Immutable; build with {@link #from}.
+ */
+public final class RedisTls {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisTls.class);
+  private static final List<String> VERSIONS = List.of("1.0", "1.1", "1.2", "1.3");
+  private static final List<String> PROTOCOLS = List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
+
+  private final boolean verifyPeer;
+  private final List<String> protocols;
+  private final TrustManagerFactory trustManagers;
+  private final KeyManagerFactory keyManagers;
+
+  private RedisTls(boolean verifyPeer, List<String> protocols, TrustManagerFactory trustManagers,
+      KeyManagerFactory keyManagers) {
+    this.verifyPeer = verifyPeer;
+    this.protocols = List.copyOf(protocols);
+    this.trustManagers = trustManagers;
+    this.keyManagers = keyManagers;
+  }
+
+  /**
+   * The TLS settings of {@code config}, or empty when TLS is off. Problems (bad version strings,
+   * unreadable or malformed PEM files) are added to {@code problems}, and the result is then empty.
+   */
+  public static Optional<RedisTls> from(StorageConfig config, ConfigProblems problems) {
+    if (!config.useSsl()) {
+      return Optional.empty();
+    }
+    int before = problems.all().size();
+    List<String> protocols = List.of();
+    try {
+      protocols = protocols(config.sslMinVersion(), config.sslMaxVersion());
+    } catch (IllegalArgumentException e) {
+      problems.add("ssl_min_version", e.getMessage());
+    }
+    TrustManagerFactory trust = null;
+    if (!config.sslCaFile().isEmpty()) {
+      try {
+        trust = PemFiles.trustManagers(Path.of(config.sslCaFile()));
+      } catch (IOException | GeneralSecurityException e) {
+        problems.add("ssl_ca_file", e.getMessage());
+      }
+    }
+    KeyManagerFactory keys = null;
+    boolean cert = !config.sslCertFile().isEmpty();
+    boolean key = !config.sslKeyFile().isEmpty();
+    if (cert && key) {
+      try {
+        keys = PemFiles.keyManagers(Path.of(config.sslCertFile()), Path.of(config.sslKeyFile()));
+      } catch (IOException | GeneralSecurityException e) {
+        problems.add("ssl_cert_file", e.getMessage());
+      }
+    } else if (cert || key) {
+      LOG.warn("analytics_storage_config: {} is set without {}; no client certificate is sent"
+              + " (Tyk Pump ignores it too)",
+          cert ? "ssl_cert_file" : "ssl_key_file", cert ? "ssl_key_file" : "ssl_cert_file");
+    }
+    if (problems.all().size() > before) {
+      return Optional.empty();
+    }
+    return Optional.of(new RedisTls(!config.sslInsecureSkipVerify(), protocols, trust, keys));
+  }
+
+  /**
+   * The JSSE protocol names from {@code min} to {@code max} inclusive.
+   *
+   * @throws IllegalArgumentException when a version is not one of 1.0, 1.1, 1.2, 1.3 or min > max
+   */
+  public static List<String> protocols(String min, String max) {
+    int lo = VERSIONS.indexOf(min);
+    int hi = VERSIONS.indexOf(max);
+    if (lo < 0 || hi < 0) {
+      throw new IllegalArgumentException("TLS versions must be one of " + VERSIONS + ", got min '"
+          + min + "', max '" + max + "'");
+    }
+    if (lo > hi) {
+      throw new IllegalArgumentException(
+          "ssl_min_version " + min + " is above ssl_max_version " + max);
+    }
+    return new ArrayList<>(PROTOCOLS.subList(lo, hi + 1));
+  }
+
+  /** False when {@code ssl_insecure_skip_verify} is set. */
+  public boolean verifyPeer() {
+    return verifyPeer;
+  }
+
+  public SslVerifyMode verifyMode() {
+    return verifyPeer ? SslVerifyMode.FULL : SslVerifyMode.NONE;
+  }
+
+  /** Enabled protocols, e.g. {@code [TLSv1.2, TLSv1.3]}. */
+  public List<String> protocols() {
+    return protocols;
+  }
+
+  /** Whether {@code ssl_ca_file} replaces the JDK's default trust store. */
+  public boolean hasCustomCa() {
+    return trustManagers != null;
+  }
+
+  /** Whether a client certificate is presented (mTLS). */
+  public boolean hasClientCertificate() {
+    return keyManagers != null;
+  }
+
+  /** The Lettuce options: JDK provider, protocols, trust and key managers, handshake timeout. */
+  public SslOptions sslOptions(Duration handshakeTimeout) {
+    SslOptions.Builder b = SslOptions.builder()
+        .jdkSslProvider()
+        .protocols(protocols.toArray(new String[0]))
+        .handshakeTimeout(handshakeTimeout);
+    if (trustManagers != null) {
+      b.trustManager(trustManagers);
+    }
+    if (keyManagers != null) {
+      b.keyManager(keyManagers);
+    }
+    return b.build();
+  }
+}

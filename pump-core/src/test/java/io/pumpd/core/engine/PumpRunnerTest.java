@@ -1,0 +1,131 @@
+package io.pumpd.core.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pumpd.core.config.PumpEntry;
+import io.pumpd.core.pump.Deadline;
+import io.pumpd.core.pump.PumpException;
+import io.pumpd.core.pump.RetriablePumpException;
+import io.pumpd.core.pump.WriteResult;
+import io.pumpd.core.record.AnalyticsRecord;
+import io.pumpd.core.testing.Fixtures;
+import io.pumpd.core.testing.RecordingDeadLetters;
+import io.pumpd.core.testing.RecordingPump;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+class PumpRunnerTest {
+  private final RecordingDeadLetters deadLetters = new RecordingDeadLetters();
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private final List<AnalyticsRecord> batch = Fixtures.records(Fixtures.MODERN).subList(0, 10);
+
+  private PumpRunner runner(RecordingPump pump, Duration timeout) throws Exception {
+    PumpEntry entry = new ObjectMapper().readValue("{}", PumpEntry.class);
+    return new PumpRunner("p1", "test", pump, new RecordPreparer(entry, 0, false), timeout,
+        Duration.ZERO, deadLetters, meters);
+  }
+
+  @Test
+  void writesRunOnThePumpsOwnThreadAndDeliveriesAreCounted() throws Exception {
+    RecordingPump pump = new RecordingPump();
+    PumpRunner r = runner(pump, Duration.ofSeconds(5));
+    WriteOutcome o = r.write(batch);
+    assertThat(o.accepted()).isEqualTo(10);
+    assertThat(pump.received()).hasSize(10);
+    assertThat(pump.threads()).containsOnly("pump-p1");
+    assertThat(r.deliveredCount()).isEqualTo(10);
+    assertThat(meters.counter("pump.records.delivered", "pump", "p1", "type", "test").count())
+        .isEqualTo(10);
+  }
+
+  @Test
+  void retriableFailuresAreRetriedWithinTheTimeout() throws Exception {
+    RecordingPump pump = new RecordingPump()
+        .then(rs -> { throw new RetriablePumpException("503 busy"); })
+        .then(rs -> { throw new RetriablePumpException("503 busy"); });
+    PumpRunner r = runner(pump, Duration.ofSeconds(10));
+    WriteOutcome o = r.write(batch);
+    assertThat(pump.writes()).isEqualTo(3);
+    assertThat(o.accepted()).isEqualTo(10);
+    assertThat(deadLetters.entries()).isEmpty();
+  }
+
+  @Test
+  void permanentFailuresAreDeadLetteredWithTheReason() throws Exception {
+    RecordingPump pump = new RecordingPump().then(rs -> { throw new PumpException("401 bad token"); });
+    PumpRunner r = runner(pump, Duration.ofSeconds(5));
+    WriteOutcome o = r.write(batch);
+    assertThat(o.deadLettered()).isEqualTo(10);
+    assertThat(pump.writes()).isEqualTo(1);
+    assertThat(deadLetters.entries()).hasSize(10)
+        .allSatisfy(e -> assertThat(e.reason()).contains("401 bad token"));
+    assertThat(r.failedCount()).isEqualTo(10);
+  }
+
+  @Test
+  void aWriteThatOutlastsTheTimeoutIsInterruptedAndDeadLettered() throws Exception {
+    CountDownLatch interrupted = new CountDownLatch(1);
+    RecordingPump pump = new RecordingPump().then(rs -> {
+      try {
+        new CountDownLatch(1).await(); // hangs like a stuck backend
+      } catch (InterruptedException e) {
+        interrupted.countDown();
+        throw e;
+      }
+      return null;
+    });
+    PumpRunner r = runner(pump, Duration.ofMillis(300));
+    WriteOutcome o = r.write(batch);
+    assertThat(o.timedOut()).isTrue();
+    assertThat(o.deadLettered()).isEqualTo(10);
+    assertThat(interrupted.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(deadLetters.entries()).allSatisfy(e -> assertThat(e.reason()).contains("timed out"));
+    // the pump thread is free again for the next batch
+    assertThat(r.write(batch).accepted()).isEqualTo(10);
+  }
+
+  @Test
+  void recordsRejectedLaterByTheBackendAreDeadLetteredWhenTheStageCompletes() throws Exception {
+    CompletableFuture<WriteResult> stage = new CompletableFuture<>();
+    RecordingPump pump = new RecordingPump().then(rs -> stage);
+    PumpRunner r = runner(pump, Duration.ofSeconds(5));
+    assertThat(r.write(batch).accepted()).isEqualTo(10);
+    assertThat(r.pending()).isEqualTo(10);
+    stage.complete(new WriteResult(8, List.of(
+        new WriteResult.RecordFailure(batch.get(0), "mapper_parsing_exception"),
+        new WriteResult.RecordFailure(batch.get(1), "mapper_parsing_exception"))));
+    assertThat(r.pending()).isZero();
+    assertThat(r.deliveredCount()).isEqualTo(8);
+    assertThat(deadLetters.entries()).hasSize(2)
+        .allSatisfy(e -> assertThat(e.reason()).isEqualTo("mapper_parsing_exception"));
+  }
+
+  @Test
+  void aStageThatFailsDeadLettersTheWholeBatch() throws Exception {
+    CompletableFuture<WriteResult> stage = new CompletableFuture<>();
+    RecordingPump pump = new RecordingPump().then(rs -> stage);
+    PumpRunner r = runner(pump, Duration.ofSeconds(5));
+    r.write(batch);
+    stage.completeExceptionally(new java.io.IOException("connection reset"));
+    assertThat(deadLetters.entries()).hasSize(10)
+        .allSatisfy(e -> assertThat(e.reason()).contains("connection reset"));
+  }
+
+  @Test
+  void flushRunsOnThePumpThreadAfterQueuedWrites() throws Exception {
+    RecordingPump pump = new RecordingPump();
+    PumpRunner r = runner(pump, Duration.ofSeconds(5));
+    r.write(batch);
+    assertThat(r.flush(Deadline.after(Duration.ofSeconds(5)))).isTrue();
+    assertThat(pump.flushes()).isEqualTo(1);
+    assertThat(pump.threads()).containsOnly("pump-p1");
+    r.close();
+    await().until(pump::isClosed);
+  }
+}

@@ -1,0 +1,124 @@
+package io.pumpd.sinks.stdout;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pumpd.core.pump.Deadline;
+import io.pumpd.core.pump.Pump;
+import io.pumpd.core.pump.PumpContext;
+import io.pumpd.core.pump.PumpException;
+import io.pumpd.core.pump.UptimeCapable;
+import io.pumpd.core.pump.WriteResult;
+import io.pumpd.core.record.AnalyticsRecord;
+import io.pumpd.core.record.RecordJson;
+import io.pumpd.core.record.UptimeRecord;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Tyk's {@code stdout} pump: one line per record on standard output, for log collectors. With
+ * {@code format: json} a line is {@code {"level":"info","msg":"","time":"...","<log_field_name>":
+ * <record>}} (the record as Tyk's JSON); otherwise a text line {@code time=... level=info
+ * <log_field_name>=<record JSON>}. Uptime records are printed the same way under {@code
+ * tyk-uptime-record}. Writes are synchronous, so a batch is delivered when {@code write} returns.
+ *
+ * <p>The daemon's own logs go to standard error, so standard output carries records only.
+ */
+public final class StdoutPump implements Pump, UptimeCapable {
+  private static final ObjectMapper JSON = RecordJson.mapper();
+
+  private final StdoutSettings settings;
+  private final PrintStream out;
+  private final Clock clock;
+  private volatile boolean closed;
+
+  public StdoutPump(StdoutSettings settings, PrintStream out, Clock clock) {
+    this.settings = settings;
+    this.out = out;
+    this.clock = clock;
+  }
+
+  @Override
+  public void init(PumpContext context) {}
+
+  @Override
+  public CompletionStage<WriteResult> write(List<AnalyticsRecord> records, Deadline deadline)
+      throws PumpException {
+    ensureOpen();
+    StringBuilder lines = new StringBuilder(records.size() * 1600);
+    for (AnalyticsRecord r : records) {
+      AnalyticsRecord shown = r;
+      if (settings.json() && !settings.useLegacyPayloadFormat()
+          && (!r.getRawRequest().isEmpty() || !r.getRawResponse().isEmpty())) {
+        shown = r.copy()
+            .setRawRequest(HttpPayloadCleaner.clean(r.getRawRequest()))
+            .setRawResponse(HttpPayloadCleaner.clean(r.getRawResponse()));
+      }
+      appendLine(lines, settings.logFieldName(), shown);
+    }
+    print(lines);
+    return WriteResult.completed(records.size());
+  }
+
+  @Override
+  public void writeUptime(List<UptimeRecord> records, Deadline deadline) throws PumpException {
+    ensureOpen();
+    StringBuilder lines = new StringBuilder(records.size() * 400);
+    for (UptimeRecord r : records) {
+      appendLine(lines, "tyk-uptime-record", r);
+    }
+    print(lines);
+  }
+
+  private void appendLine(StringBuilder b, String field, Object record) throws PumpException {
+    String body;
+    try {
+      body = JSON.writeValueAsString(record);
+    } catch (JsonProcessingException e) {
+      throw new PumpException("cannot render record as JSON: " + e.getOriginalMessage(), e);
+    }
+    String time = RecordJson.formatTime(Instant.now(clock));
+    if (settings.json()) {
+      b.append("{\"level\":\"info\",\"msg\":\"\",\"time\":\"").append(time).append("\",")
+          .append(quote(field)).append(':').append(body).append("}\n");
+    } else {
+      b.append("time=\"").append(time).append("\" level=info ").append(field).append('=')
+          .append(body).append('\n');
+    }
+  }
+
+  private static String quote(String s) {
+    try {
+      return JSON.writeValueAsString(s);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void print(StringBuilder lines) throws PumpException {
+    out.print(lines);
+    out.flush();
+    if (out.checkError()) {
+      throw new PumpException("standard output is not writable (closed pipe?)");
+    }
+  }
+
+  private void ensureOpen() throws PumpException {
+    if (closed) {
+      throw new PumpException("stdout pump is closed");
+    }
+  }
+
+  @Override
+  public void flush(Deadline deadline) {
+    out.flush();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    out.flush();
+  }
+}
