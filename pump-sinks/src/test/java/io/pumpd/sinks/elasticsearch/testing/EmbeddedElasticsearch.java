@@ -181,6 +181,23 @@ public final class EmbeddedElasticsearch {
     }
   }
 
+  /**
+   * Index operations performed on the primaries of indices matching {@code pattern}
+   * ({@code _stats/indexing} {@code index_total}): counts documents as they are indexed, without a
+   * refresh, so it can be polled cheaply while data arrives.
+   */
+  public long indexedTotal(String pattern) {
+    org.elasticsearch.client.Request req =
+        new org.elasticsearch.client.Request("GET", "/" + pattern + "/_stats/indexing");
+    req.addParameter("ignore_unavailable", "true");
+    req.addParameter("allow_no_indices", "true");
+    try (var in = restClient.performRequest(req).getEntity().getContent()) {
+      return json.readTree(in).path("_all").path("primaries").path("indexing").path("index_total").asLong();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private void stop() {
     try {
       restClient.close();
