@@ -310,6 +310,15 @@ class ElasticsearchPumpTest {
   }
 
   @Test
+  void version7SettingsAlsoWorkAgainstAnElasticsearch8Cluster() throws Exception {
+    String index = EmbeddedElasticsearch.uniqueIndex("v7");
+    PumpUnderTest p = pump(es.url(), "\"index_name\":\"" + index + "\",\"version\":\"7\",\"document_type\":\"ignored\"");
+    assertThat(p.writeAndWait(Fixtures.records(Fixtures.MODERN).subList(0, 20)).delivered()).isEqualTo(20);
+    assertThat(es.count(index)).isEqualTo(20);
+    assertThat(es.mapping(index).path("properties").path("api_id").path("type").asText()).isEqualTo("keyword");
+  }
+
+  @Test
   void metricsAreTaggedWithThePump() throws Exception {
     String index = EmbeddedElasticsearch.uniqueIndex("meters");
     PumpUnderTest p = pump(es.url(), "\"index_name\":\"" + index + "\"");
