@@ -38,35 +38,36 @@ final class ChunkPop {
   /**
    * No reply: not connected, disconnected, or timed out.
    *
-   * @param possiblyExecuted the block was written to an open connection, so Redis may have run
-   *     it and removed up to {@code requested} elements that nobody will receive
+   * @param possiblyExecuted the EXEC was handed to the connection (Lettuce did not refuse it at
+   *     once), so Redis may have run the block and removed up to {@code requested} elements that
+   *     nobody will receive
    */
   record NoReply(Throwable cause, boolean possiblyExecuted) implements Outcome {}
 
   private final String key;
   private final int requested;
-  private final boolean sentOnOpenConnection;
+  private final boolean execRejected;
   private final RedisFuture<TransactionResult> exec;
 
-  private ChunkPop(String key, int requested, boolean sentOnOpenConnection,
-      RedisFuture<TransactionResult> exec) {
+  private ChunkPop(String key, int requested, RedisFuture<TransactionResult> exec) {
     this.key = key;
     this.requested = requested;
-    this.sentOnOpenConnection = sentOnOpenConnection;
     this.exec = exec;
+    // Lettuce fails a command it refuses to write (disconnected, queue full, closed) before
+    // dispatch returns; an EXEC refused that way never reached Redis, so nothing was removed.
+    this.execRejected = exec.toCompletableFuture().isCompletedExceptionally();
   }
 
   /** Writes the block for {@code key} without waiting for the reply. */
   static ChunkPop dispatch(RedisAsyncCommands<String, byte[]> commands, String key, int chunk,
       long expireSeconds) {
-    boolean open = commands.getStatefulConnection().isOpen();
     commands.multi();
     commands.lrange(key, 0, chunk - 1L);
     commands.ltrim(key, chunk, -1);
     if (expireSeconds > 0) {
       commands.expire(key, expireSeconds);
     }
-    return new ChunkPop(key, chunk, open, commands.exec());
+    return new ChunkPop(key, chunk, commands.exec());
   }
 
   String key() {
@@ -87,13 +88,13 @@ final class ChunkPop {
       if (cause instanceof RedisCommandExecutionException rce) {
         return new ReplyError(rce);
       }
-      return new NoReply(cause, sentOnOpenConnection);
+      return new NoReply(cause, !execRejected);
     } catch (TimeoutException e) {
       exec.cancel(false);
-      return new NoReply(e, sentOnOpenConnection);
+      return new NoReply(e, !execRejected);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new NoReply(e, sentOnOpenConnection);
+      return new NoReply(e, !execRejected);
     }
     return decode(result);
   }

@@ -16,12 +16,22 @@ import java.time.Duration;
 public interface RedisLink extends AutoCloseable {
 
   /**
+   * Makes sure the client's main connection exists (for Cluster: the topology is known), opening
+   * it if needed, blocking up to the connect timeout. Once it exists this returns at once, even
+   * while Lettuce is reconnecting it in the background.
+   *
+   * @throws RedisException when it cannot be opened (Redis down, bad credentials, TLS handshake
+   *     failure)
+   */
+  void connect();
+
+  /**
    * The async commands of the connection that serves {@code key}: the single connection, or in
    * Cluster mode the connection to the master owning the key's hash slot (so a MULTI on it is
-   * valid). Opens the connection if needed, blocking up to the connect timeout.
+   * valid). Calls {@link #connect()} first if needed.
    *
-   * @throws RedisException when no connection can be opened (Redis down, bad credentials, TLS
-   *     handshake failure, no Cluster node serves the slot)
+   * @throws RedisException when no connection can be opened (see {@link #connect()}), or in
+   *     Cluster mode when no master serves the key's slot or its node cannot be reached
    */
   RedisAsyncCommands<String, byte[]> commandsFor(String key);
 

@@ -3,7 +3,6 @@ package io.pumpd.app.redis;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.pumpd.core.config.StorageConfig;
 import io.pumpd.core.source.RecordSource;
 import io.pumpd.core.source.SourceBatch;
@@ -53,9 +52,8 @@ public final class RedisRecordSource implements RecordSource {
   private final AnalyticsKeys keys;
   private final SourceOptions options;
   private final long commandTimeoutNanos;
-  private final boolean singleConnection;
   private final RedisAvailability availability;
-  /** Last reply error logged per key, so a persistent one (e.g. WRONGTYPE) is logged once. */
+  /** Last reply error per key, so a persistent one (e.g. WRONGTYPE) is logged once. */
   private final Map<String, String> keyErrors = new HashMap<>();
   private boolean closed;
 
@@ -63,16 +61,13 @@ public final class RedisRecordSource implements RecordSource {
    * A source over {@code link}.
    *
    * @param commandTimeoutNanos the client's command timeout (replies are awaited a little longer)
-   * @param singleConnection every key shares one connection, so a connect failure for one key
-   *     stands for all (false for Cluster)
    */
   RedisRecordSource(RedisLink link, AnalyticsKeys keys, SourceOptions options,
-      long commandTimeoutNanos, boolean singleConnection) {
+      long commandTimeoutNanos) {
     this.link = link;
     this.keys = keys;
     this.options = options;
     this.commandTimeoutNanos = commandTimeoutNanos;
-    this.singleConnection = singleConnection;
     this.availability = new RedisAvailability(link.describe());
   }
 
@@ -85,9 +80,8 @@ public final class RedisRecordSource implements RecordSource {
   public static RedisRecordSource create(StorageConfig storage, SourceOptions options) {
     RedisConnectionFactory factory = RedisConnectionFactory.create(storage);
     RedisClientSettings settings = factory.settings();
-    return new RedisRecordSource(factory.open(), AnalyticsKeys.withPrefix(storage.effectiveKeyPrefix()),
-        options, settings.timeout().toNanos(),
-        settings.mode() != RedisClientSettings.Mode.CLUSTER);
+    return new RedisRecordSource(factory.open(),
+        AnalyticsKeys.withPrefix(storage.effectiveKeyPrefix()), options, settings.timeout().toNanos());
   }
 
   /** The key names this source polls. */
@@ -203,81 +197,83 @@ public final class RedisRecordSource implements RecordSource {
     if (chunkSize < 1) {
       throw new IllegalArgumentException("chunkSize must be >= 1, got " + chunkSize);
     }
-    List<ChunkPop> pops = new ArrayList<>(popKeys.size());
-    Throwable connectFailure = null;
-    int notDispatched = 0;
-    for (String key : popKeys) {
-      if (connectFailure != null && singleConnection) {
-        notDispatched++;
-        continue;
-      }
-      RedisAsyncCommands<String, byte[]> commands;
-      try {
-        commands = link.commandsFor(key);
-      } catch (RedisException e) {
-        connectFailure = e;
-        notDispatched++;
-        continue;
-      }
-      pops.add(ChunkPop.dispatch(commands, key, chunkSize, options.expireAfterPopSeconds()));
+    PollTally tally = new PollTally(popKeys.size());
+    try {
+      link.connect();
+    } catch (RedisException e) {
+      popKeys.forEach(k -> tally.notSent(e));
+      return settle(popKeys, tally);
     }
-
+    List<ChunkPop> pops = new ArrayList<>(popKeys.size());
+    for (String key : popKeys) {
+      try {
+        pops.add(ChunkPop.dispatch(link.commandsFor(key), key, chunkSize,
+            options.expireAfterPopSeconds()));
+      } catch (RedisException e) {
+        tally.notSent(e);
+      }
+    }
     long deadline = System.nanoTime() + commandTimeoutNanos + AWAIT_GRACE_NANOS;
-    List<SourceBatch> batches = new ArrayList<>();
-    Throwable noReply = connectFailure;
-    RedisCommandExecutionException replyError = null;
-    int failedKeys = notDispatched;
+    Map<String, List<String>> newRefusals = new LinkedHashMap<>();
     for (ChunkPop pop : pops) {
       ChunkPop.Outcome outcome = pop.await(deadline);
       if (outcome instanceof ChunkPop.Popped popped) {
         if (keyErrors.remove(pop.key()) != null) {
           LOG.info("Pops from {} work again", pop.key());
         }
-        if (!popped.elements().isEmpty()) {
-          batches.add(new AtMostOnceBatch(pop.key(), popped.elements()));
+        tally.popped(pop.key(), popped.elements());
+      } else if (outcome instanceof ChunkPop.ReplyError refused) {
+        tally.refused(refused.error());
+        String message = String.valueOf(refused.error().getMessage());
+        if (!message.equals(keyErrors.put(pop.key(), message))) {
+          newRefusals.computeIfAbsent(message, m -> new ArrayList<>()).add(pop.key());
         }
-      } else if (outcome instanceof ChunkPop.ReplyError error) {
-        failedKeys++;
-        replyError = error.error();
-        logReplyError(pop.key(), error.error());
       } else if (outcome instanceof ChunkPop.NoReply lost) {
-        failedKeys++;
-        noReply = noReply == null ? lost.cause() : noReply;
-        if (lost.possiblyExecuted()) {
-          LOG.error("The reply to the pop of up to {} records from {} was lost ({}): Redis may have"
-                  + " removed them, and in at_most_once mode they cannot be recovered",
-              pop.requested(), pop.key(), RedisAvailability.describe(lost.cause()));
-        }
+        tally.noReply(pop, lost);
       }
     }
-    if (replyError != null) {
+    newRefusals.forEach((message, refusedKeys) -> LOG.error(
+        "Redis refused the pop from {}: {} (logged again only if it changes)", refusedKeys, message));
+    if (tally.anyRefused()) {
       link.onReplyError();
     }
+    return settle(popKeys, tally);
+  }
 
-    boolean allFailed = failedKeys == popKeys.size();
-    if (noReply != null || (allFailed && replyError != null)) {
-      availability.down(noReply != null ? noReply : replyError);
+  /** Logs possible losses, updates availability, and returns the batches or throws. */
+  private List<SourceBatch> settle(List<String> popKeys, PollTally tally)
+      throws SourceUnavailableException {
+    if (!tally.lostReplies().isEmpty()) {
+      logPossibleLoss(tally.lostReplies(), tally.lostCause());
+    }
+    if (tally.redisDown()) {
+      availability.down(tally.cause());
     } else {
       availability.up();
     }
-    if (batches.isEmpty() && (noReply != null || allFailed)) {
-      Throwable cause = noReply != null ? noReply : replyError;
-      throw new SourceUnavailableException("Redis pop failed for " + failedKeys + " of "
+    if (tally.failedEntirely()) {
+      throw new SourceUnavailableException("Redis pop failed for " + tally.failedKeys() + " of "
           + popKeys.size() + " keys at " + link.describe() + ": "
-          + RedisAvailability.describe(cause), cause);
+          + RedisAvailability.describe(tally.cause()), tally.cause());
     }
-    if (failedKeys > 0 && !batches.isEmpty()) {
+    if (tally.failedKeys() > 0) {
       LOG.debug("{} of {} keys failed this poll; returning the {} popped batches",
-          failedKeys, popKeys.size(), batches.size());
+          tally.failedKeys(), popKeys.size(), tally.batches().size());
     }
-    return batches;
+    return tally.batches();
   }
 
-  private void logReplyError(String key, RedisCommandExecutionException e) {
-    String message = String.valueOf(e.getMessage());
-    if (!message.equals(keyErrors.put(key, message))) {
-      LOG.error("Redis refused the pop from {}: {} (logged once until it changes)", key, message);
+  /** One line per poll: which keys, how many records each pop asked for, why. */
+  private static void logPossibleLoss(List<ChunkPop> lost, Throwable cause) {
+    long upTo = 0;
+    StringBuilder keys = new StringBuilder();
+    for (ChunkPop pop : lost) {
+      upTo += pop.requested();
+      keys.append(keys.length() == 0 ? "" : ", ").append(pop.key());
     }
+    LOG.error("Lost the reply to {} pop(s) of up to {} records each ({}) from [{}]: Redis may have"
+            + " removed up to {} records, which cannot be recovered in at_most_once mode",
+        lost.size(), lost.get(0).requested(), RedisAvailability.describe(cause), keys, upTo);
   }
 
   private void ensureOpen() {

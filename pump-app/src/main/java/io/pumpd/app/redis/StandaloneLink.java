@@ -1,6 +1,7 @@
 package io.pumpd.app.redis;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -24,12 +25,21 @@ final class StandaloneLink implements RedisLink {
   }
 
   @Override
+  public void connect() {
+    connection();
+  }
+
+  @Override
   public RedisAsyncCommands<String, byte[]> commandsFor(String key) {
+    return connection().async();
+  }
+
+  private StatefulRedisConnection<String, byte[]> connection() {
     StatefulRedisConnection<String, byte[]> c = connection;
     if (c == null) {
       synchronized (this) {
         if (closed) {
-          throw new io.lettuce.core.RedisException("link closed");
+          throw new RedisException("link closed");
         }
         c = connection;
         if (c == null) {
@@ -38,7 +48,7 @@ final class StandaloneLink implements RedisLink {
         }
       }
     }
-    return c.async();
+    return c;
   }
 
   @Override

@@ -169,7 +169,7 @@ class RedisRecordSourceTest {
     RedisRecordSource a = source(SourceOptions.DEFAULTS);
     RedisRecordSource b = source(SourceOptions.DEFAULTS);
     List<String> keys = a.keys().analytics();
-    int perKey = 2000;
+    int perKey = 1000;
     AtomicBoolean pushing = new AtomicBoolean(true);
     CountDownLatch start = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(3);
