@@ -1,13 +1,13 @@
 package io.pumpd.sinks.elasticsearch;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.record.McpStats;
 import io.pumpd.core.record.RecordJson;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
@@ -38,7 +38,6 @@ import java.util.List;
 public final class ElasticsearchDocumentMapper {
   private static final DateTimeFormatter DAY =
       DateTimeFormatter.ofPattern("uuuu.MM.dd").withZone(ZoneOffset.UTC);
-  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final String indexName;
   private final String mcpIndexName;
@@ -74,54 +73,68 @@ public final class ElasticsearchDocumentMapper {
         s.indexName(), s.mcpIndexName(), s.rollingIndex(), s.extendedStats(), s.decodeBase64(), s.generateId());
   }
 
-  /** The document for {@code r}. */
+  /** The document for {@code r}, as a tree (what {@link #documentBytes} writes). */
   public ObjectNode document(AnalyticsRecord r) {
-    ObjectNode d = NODES.objectNode();
-    d.put("@timestamp", RecordJson.formatTime(r.getTimeStamp()));
-    d.put("alias", r.getAlias());
-    d.put("api_id", r.getApiId());
-    d.put("api_key", r.getApiKey());
-    d.put("api_name", r.getApiName());
-    d.put("api_version", r.getApiVersion());
-    d.put("content_length", r.getContentLength());
-    d.put("http_method", r.getMethod());
-    d.put("ip_address", r.getIpAddress());
-    McpStats mcp = r.getMcpStats();
-    if (mcp.isMcp()) {
-      d.put("mcp_method", mcp.jsonRpcMethod());
-      d.put("mcp_primitive_name", mcp.primitiveName());
-      d.put("mcp_primitive_type", mcp.primitiveType());
-    }
-    d.put("oauth_id", r.getOauthId());
-    d.put("org_id", r.getOrgId());
-    if (extendedStats) {
-      d.put("raw_request", raw(r.getRawRequest()));
-      d.put("raw_response", raw(r.getRawResponse()));
-    }
-    d.put("request_time_ms", r.getRequestTime());
-    d.put("request_uri", r.getPath());
-    d.put("request_uri_full", r.getRawPath());
-    d.put("response_code", r.getResponseCode());
-    List<String> tags = r.getTags();
-    if (tags == null) {
-      d.putNull("tags");
-    } else {
-      ArrayNode a = d.putArray("tags");
-      tags.forEach(a::add);
-    }
-    if (extendedStats) {
-      d.put("user_agent", r.getUserAgent());
-    }
-    return d;
-  }
-
-  /** {@link #document} as UTF-8 JSON, the bytes sent to Elasticsearch. */
-  public byte[] documentBytes(AnalyticsRecord r) {
     try {
-      return json.writeValueAsBytes(document(r));
-    } catch (JsonProcessingException e) {
+      return (ObjectNode) json.readTree(documentBytes(r));
+    } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The document for {@code r} as UTF-8 JSON: the bytes sent to Elasticsearch. */
+  public byte[] documentBytes(AnalyticsRecord r) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    try (JsonGenerator g = json.getFactory().createGenerator(out)) {
+      write(g, r);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** Streams the document, keys in Go's sorted map order. */
+  private void write(JsonGenerator g, AnalyticsRecord r) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("@timestamp", RecordJson.formatTime(r.getTimeStamp()));
+    g.writeStringField("alias", r.getAlias());
+    g.writeStringField("api_id", r.getApiId());
+    g.writeStringField("api_key", r.getApiKey());
+    g.writeStringField("api_name", r.getApiName());
+    g.writeStringField("api_version", r.getApiVersion());
+    g.writeNumberField("content_length", r.getContentLength());
+    g.writeStringField("http_method", r.getMethod());
+    g.writeStringField("ip_address", r.getIpAddress());
+    McpStats mcp = r.getMcpStats();
+    if (mcp.isMcp()) {
+      g.writeStringField("mcp_method", mcp.jsonRpcMethod());
+      g.writeStringField("mcp_primitive_name", mcp.primitiveName());
+      g.writeStringField("mcp_primitive_type", mcp.primitiveType());
+    }
+    g.writeStringField("oauth_id", r.getOauthId());
+    g.writeStringField("org_id", r.getOrgId());
+    if (extendedStats) {
+      g.writeStringField("raw_request", raw(r.getRawRequest()));
+      g.writeStringField("raw_response", raw(r.getRawResponse()));
+    }
+    g.writeNumberField("request_time_ms", r.getRequestTime());
+    g.writeStringField("request_uri", r.getPath());
+    g.writeStringField("request_uri_full", r.getRawPath());
+    g.writeNumberField("response_code", r.getResponseCode());
+    List<String> tags = r.getTags();
+    if (tags == null) {
+      g.writeNullField("tags");
+    } else {
+      g.writeArrayFieldStart("tags");
+      for (String t : tags) {
+        g.writeString(t);
+      }
+      g.writeEndArray();
+    }
+    if (extendedStats) {
+      g.writeStringField("user_agent", r.getUserAgent());
+    }
+    g.writeEndObject();
   }
 
   /** The index {@code r} goes to. */
