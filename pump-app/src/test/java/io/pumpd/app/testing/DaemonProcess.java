@@ -1,9 +1,6 @@
 package io.pumpd.app.testing;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.awaitility.Awaitility;
@@ -19,7 +15,7 @@ import org.awaitility.Awaitility;
 /**
  * The packaged daemon ({@code pump-app/target/pumpd-all.jar}) started as an operator starts it: a
  * separate JVM with arguments and environment variables. Captures standard output (records from
- * the stdout pump) and standard error (logs) line by line. The jar path comes from the {@code
+ * the stdout pump) and standard error (logs) in files, read line by line. The jar path comes from the {@code
  * pump.jar} system property (set by failsafe), so process tests are {@code *IT} classes that run
  * after {@code package}.
  *
@@ -28,14 +24,13 @@ import org.awaitility.Awaitility;
  */
 public final class DaemonProcess implements AutoCloseable {
   private final Process process;
-  private final List<String> stdout = new CopyOnWriteArrayList<>();
-  private final List<String> stderr = new CopyOnWriteArrayList<>();
-  private final Thread[] readers = new Thread[2];
+  private final OutputFile stdout;
+  private final OutputFile stderr;
 
-  private DaemonProcess(Process process) {
+  private DaemonProcess(Process process, Path out, Path err) {
     this.process = process;
-    readers[0] = pump(process.getInputStream(), stdout, "daemon-stdout");
-    readers[1] = pump(process.getErrorStream(), stderr, "daemon-stderr");
+    this.stdout = new OutputFile(out);
+    this.stderr = new OutputFile(err);
   }
 
   /** The jar under test; fails when it has not been built. */
@@ -61,7 +56,12 @@ public final class DaemonProcess implements AutoCloseable {
     cmd.add("-jar");
     cmd.add(jar().toAbsolutePath().toString());
     cmd.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
+    // Files, not pipes: the JDK may close a pipe under a reader when the process exits.
+    Path logs = Files.createTempDirectory(workDir, "daemon-");
+    Path out = logs.resolve("stdout.txt");
+    Path err = logs.resolve("stderr.txt");
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile());
     Map<String, String> e = pb.environment();
     String path = e.get("PATH");
     e.clear();
@@ -69,23 +69,26 @@ public final class DaemonProcess implements AutoCloseable {
       e.put("PATH", path);
     }
     e.putAll(env);
-    return new DaemonProcess(pb.start());
+    return new DaemonProcess(pb.start(), out, err);
   }
 
-  private static Thread pump(InputStream in, List<String> sink, String name) {
-    Thread t = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          sink.add(line);
-        }
-      } catch (IOException e) {
-        sink.add("<<stream error: " + e + ">>");
+  /** Complete lines written so far to a file the process appends to. */
+  private static final class OutputFile {
+    private final Path path;
+
+    OutputFile(Path path) {
+      this.path = path;
+    }
+
+    List<String> lines() {
+      try {
+        String text = Files.readString(path, StandardCharsets.UTF_8);
+        int end = text.lastIndexOf('\n');
+        return end < 0 ? List.of() : text.substring(0, end).lines().toList();
+      } catch (IOException ex) {
+        throw new java.io.UncheckedIOException(ex);
       }
-    }, name);
-    t.setDaemon(true);
-    t.start();
-    return t;
+    }
   }
 
   public long pid() {
@@ -98,32 +101,30 @@ public final class DaemonProcess implements AutoCloseable {
 
   /** Lines printed on standard output so far. */
   public List<String> stdout() {
-    return List.copyOf(stdout);
+    return stdout.lines();
   }
 
   /** Log lines (standard error) so far. */
   public List<String> logs() {
-    return List.copyOf(stderr);
+    return stderr.lines();
   }
 
   /** Waits until a log line matches, failing with the whole log on timeout. */
   public String awaitLog(Predicate<String> match, Duration timeout) {
     Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(50))
-        .alias("log line in:\n" + String.join("\n", stderr))
-        .until(() -> stderr.stream().anyMatch(match) || !process.isAlive() && stderrDrained()
-            && stderr.stream().anyMatch(match));
-    return stderr.stream().filter(match).findFirst().orElseThrow();
+        .alias("a matching log line")
+        .failFast("daemon exited", () -> !process.isAlive() && logs().stream().noneMatch(match))
+        .until(() -> logs().stream().anyMatch(match));
+    return logs().stream().filter(match).findFirst().orElseThrow();
   }
 
   /** Waits until standard output has at least {@code n} lines. */
   public void awaitStdoutLines(int n, Duration timeout) {
-    Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(50))
-        .alias(stdout.size() + " stdout lines, wanted " + n + "; log:\n" + String.join("\n", stderr))
-        .until(() -> stdout.size() >= n);
-  }
-
-  private boolean stderrDrained() {
-    return !readers[1].isAlive();
+    Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(100))
+        .alias(n + " stdout lines")
+        .failFast("daemon exited; log:\n" + String.join("\n", logs()),
+            () -> !process.isAlive() && stdout().size() < n)
+        .until(() -> stdout().size() >= n);
   }
 
   /** Sends SIGTERM (what Kubernetes and systemd send). */
@@ -152,10 +153,7 @@ public final class DaemonProcess implements AutoCloseable {
   public int awaitExit(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new AssertionError("daemon still running after " + timeout + "; log:\n"
-          + String.join("\n", stderr));
-    }
-    for (Thread t : readers) {
-      t.join(5000);
+          + String.join("\n", logs()));
     }
     return process.exitValue();
   }

@@ -2,366 +2,451 @@ package io.pumpd.core.codec;
 
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.record.GeoData;
-import io.pumpd.core.record.GoTime;
 import io.pumpd.core.record.GraphQLStats;
 import io.pumpd.core.record.GraphQLStats.GraphError;
 import io.pumpd.core.record.Latency;
 import io.pumpd.core.record.McpStats;
 import io.pumpd.core.record.NetworkStats;
 import io.pumpd.core.record.UptimeRecord;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.msgpack.core.MessagePackException;
 
 /**
- * Decodes the gateway's msgpack records ({@code vmihailenco/msgpack} v2 encoding of Go structs):
- * a map keyed by Go field names, matched case-sensitively; unknown keys skipped; missing keys left
- * at their zero value; nil accepted for any value; Go's positional (array) struct form accepted
- * too. See {@code reference/tyk-pump.md} §3.
+ * Decodes the gateway's msgpack records ({@code vmihailenco/msgpack} v2 encoding of Go structs,
+ * {@code reference/tyk-pump.md} §3): a map keyed by Go field names, matched case-sensitively;
+ * unknown keys (with values of any shape) skipped; missing keys left at their zero value (records
+ * of older gateways); nil accepted for any value; Go's positional (array) struct form accepted too.
  *
- * <p>Not thread-safe: it reuses one unpacker. Use one instance per thread (instances are cheap).
+ * <p>Strict where Go would silently produce a wrong record: one Redis element is exactly one record,
+ * so trailing bytes after it, a truncated element, a value of the wrong type (the message names the
+ * key path, e.g. {@code Geo.City.Names}), an integer that does not fit its field, or a time out of
+ * range all throw {@link RecordDecodeException}, and nothing else is thrown for any input. Every
+ * length in the input is checked before allocating, so a corrupted element cannot exhaust memory.
+ *
+ * <p>Not thread-safe: it reuses one cursor. Use one instance per thread (instances are cheap).
  */
 public final class MsgpackRecordDecoder {
-  /** Go declaration order of {@code AnalyticsRecord}, for the positional struct form. */
-  private static final String[] RECORD_FIELDS = {
-    "Method", "Host", "Path", "RawPath", "ContentLength", "UserAgent", "Day", "Month", "Year",
-    "Hour", "ResponseCode", "APIKey", "TimeStamp", "APIVersion", "APIName", "APIID", "OrgID",
-    "OauthID", "RequestTime", "RawRequest", "RawResponse", "IPAddress", "Geo", "Network",
-    "Latency", "Tags", "Alias", "TrackPath", "ExpireAt", "ApiSchema", "OriginalPath", "ListenPath",
-    "GraphQLStats", "MCPStats", "CollectionName"
-  };
+  private static final FieldNames RECORD =
+      new FieldNames(
+          "AnalyticsRecord",
+          "",
+          35,
+          "Method", "Host", "Path", "RawPath", "ContentLength", "UserAgent", "Day", "Month", "Year",
+          "Hour", "ResponseCode", "APIKey", "TimeStamp", "APIVersion", "APIName", "APIID", "OrgID",
+          "OauthID", "RequestTime", "RawRequest", "RawResponse", "IPAddress", "Geo", "Network",
+          "Latency", "Tags", "Alias", "TrackPath", "ExpireAt", "ApiSchema", "OriginalPath",
+          "ListenPath", "GraphQLStats", "MCPStats", "CollectionName");
 
-  private static final String[] UPTIME_FIELDS = {
-    "URL", "RequestTime", "ResponseCode", "TCPError", "ServerError", "Day", "Month", "Year", "Hour",
-    "Minute", "TimeStamp", "ExpireAt", "APIID", "OrgID"
-  };
+  /**
+   * Tyk Pump's {@code UptimeReportData}, into which it decodes: its pump-side {@code ID} first, then
+   * the gateway's 14 fields (the gateway's own struct has no {@code ID}; by key that makes no
+   * difference, and the positional form follows the struct Tyk Pump decodes into).
+   */
+  private static final FieldNames UPTIME =
+      new FieldNames(
+          "UptimeReportData",
+          "",
+          15,
+          "ID", "URL", "RequestTime", "ResponseCode", "TCPError", "ServerError", "Day", "Month",
+          "Year", "Hour", "Minute", "TimeStamp", "ExpireAt", "APIID", "OrgID");
+
+  private static final FieldNames GEO = new FieldNames("Geo", "Country", "City", "Location");
+  private static final FieldNames COUNTRY = new FieldNames("Geo.Country", "ISOCode");
+  private static final FieldNames CITY = new FieldNames("Geo.City", "GeoNameID", "Names");
+  private static final FieldNames LOCATION =
+      new FieldNames("Geo.Location", "Latitude", "Longitude", "TimeZone");
+  private static final FieldNames NETWORK =
+      new FieldNames("Network", "OpenConnections", "ClosedConnection", "BytesIn", "BytesOut");
+  private static final FieldNames LATENCY =
+      new FieldNames("Latency", "Total", "Upstream", "Gateway");
+  private static final FieldNames MCP =
+      new FieldNames("MCPStats", "IsMCP", "JSONRPCMethod", "PrimitiveType", "PrimitiveName");
+  private static final FieldNames GRAPHQL =
+      new FieldNames(
+          "GraphQLStats",
+          "Variables", "RootFields", "Types", "Errors", "OperationType", "HasErrors", "IsGraphQL");
+  private static final FieldNames GRAPH_ERROR =
+      new FieldNames("GraphQLStats.Errors", "Message", "Path");
 
   private final MsgpackReader in = new MsgpackReader();
 
-  /** Decodes one request record. */
+  /** Decodes one request record ({@code AnalyticsRecord}). */
   public AnalyticsRecord decodeRecord(byte[] bytes) throws RecordDecodeException {
-    AnalyticsRecord r = new AnalyticsRecord();
-    run(bytes, "AnalyticsRecord", RECORD_FIELDS, key -> recordField(r, key));
-    return r;
+    begin(bytes, "AnalyticsRecord");
+    try {
+      AnalyticsRecord r = record();
+      end(bytes, "AnalyticsRecord");
+      return r;
+    } finally {
+      in.clear();
+    }
   }
 
   /** Decodes one uptime record ({@code UptimeReportData}). */
   public UptimeRecord decodeUptime(byte[] bytes) throws RecordDecodeException {
-    UptimeRecord u = new UptimeRecord();
-    run(bytes, "UptimeReportData", UPTIME_FIELDS, key -> uptimeField(u, key));
-    return u;
+    begin(bytes, "UptimeReportData");
+    try {
+      UptimeRecord u = uptime();
+      end(bytes, "UptimeReportData");
+      return u;
+    } finally {
+      in.clear();
+    }
   }
 
-  private void run(byte[] bytes, String what, String[] order, FieldReader fields)
-      throws RecordDecodeException {
+  private void begin(byte[] bytes, String what) throws RecordDecodeException {
     if (bytes == null || bytes.length == 0) {
       throw new RecordDecodeException("empty element: no msgpack " + what);
     }
-    try {
-      in.reset(bytes);
-      struct(what, order, fields);
-    } catch (IOException | MessagePackException e) {
+    in.reset(bytes);
+    if (in.peek() == 0xc0) {
+      throw new RecordDecodeException("element is msgpack nil, not a " + what);
+    }
+  }
+
+  private void end(byte[] bytes, String what) throws RecordDecodeException {
+    if (in.remaining() > 0) {
       throw new RecordDecodeException(
-          "malformed msgpack " + what + " at byte " + in.position() + " of " + bytes.length
-              + ": " + e.getMessage(), e);
+          in.remaining() + " unexpected bytes after the " + what + " at byte " + in.position()
+              + " (element of " + bytes.length + " bytes)");
     }
   }
 
-  @FunctionalInterface
-  private interface FieldReader {
-    /** Reads the value of {@code key}, or skips it when the key is unknown. */
-    void read(String key) throws IOException, RecordDecodeException;
+  /**
+   * The index in {@code names} of the next entry of a struct: the next map key's field, or for the
+   * positional form the field at position {@code i}; -1 for an entry to skip.
+   */
+  private int nextField(boolean positional, int i, FieldNames names, int previous)
+      throws RecordDecodeException {
+    return positional ? names.positional(i) : in.field(names, previous + 1);
   }
 
-  private void struct(String what, String[] order, FieldReader fields)
-      throws IOException, RecordDecodeException {
-    int header = in.structHeader(what);
-    if (header >= 0) {
-      for (int i = 0; i < header; i++) {
-        fields.read(in.key());
+  /** Skips the value of an unknown key (or of a positional element beyond the known fields). */
+  private void skipUnknown(FieldNames names, boolean positional, int i)
+      throws RecordDecodeException {
+    in.skip(positional ? names.unknownPosition(i) : names.unknown(in.lastKey()));
+  }
+
+  private AnalyticsRecord record() throws RecordDecodeException {
+    AnalyticsRecord r = new AnalyticsRecord();
+    boolean positional = in.nextIsArray();
+    int n = in.structHeader("AnalyticsRecord");
+    int f = -1;
+    for (int i = 0; i < n; i++) {
+      int next = nextField(positional, i, RECORD, f);
+      recordField(r, next, positional, i);
+      f = next < 0 ? f : next;
+    }
+    return r;
+  }
+
+  private void recordField(AnalyticsRecord r, int field, boolean positional, int i)
+      throws RecordDecodeException {
+    String key = field < 0 ? null : RECORD.qualified(field);
+    switch (field) {
+      case 0 -> r.setMethod(in.string(key));
+      case 1 -> r.setHost(in.string(key));
+      case 2 -> r.setPath(in.string(key));
+      case 3 -> r.setRawPath(in.string(key));
+      case 4 -> r.setContentLength(in.integer(key));
+      case 5 -> r.setUserAgent(in.string(key));
+      case 6 -> r.setDay(in.int32(key));
+      case 7 -> r.setMonth(in.int32(key));
+      case 8 -> r.setYear(in.int32(key));
+      case 9 -> r.setHour(in.int32(key));
+      case 10 -> r.setResponseCode(in.int32(key));
+      case 11 -> r.setApiKey(in.string(key));
+      case 12 -> r.setTimeStamp(in.time(key));
+      case 13 -> r.setApiVersion(in.string(key));
+      case 14 -> r.setApiName(in.string(key));
+      case 15 -> r.setApiId(in.string(key));
+      case 16 -> r.setOrgId(in.string(key));
+      case 17 -> r.setOauthId(in.string(key));
+      case 18 -> r.setRequestTime(in.integer(key));
+      case 19 -> r.setRawRequest(in.string(key));
+      case 20 -> r.setRawResponse(in.string(key));
+      case 21 -> r.setIpAddress(in.string(key));
+      case 22 -> r.setGeo(geo());
+      case 23 -> r.setNetwork(network());
+      case 24 -> r.setLatency(latency());
+      case 25 -> r.setTags(in.stringList(key));
+      case 26 -> r.setAlias(in.string(key));
+      case 27 -> r.setTrackPath(in.bool(key));
+      case 28 -> r.setExpireAt(in.time(key));
+      case 29 -> r.setApiSchema(in.string(key));
+      case 30 -> r.setOriginalPath(in.string(key));
+      case 31 -> r.setListenPath(in.string(key));
+      case 32 -> r.setGraphQLStats(graphQl());
+      case 33 -> r.setMcpStats(mcp());
+      case 34 -> r.setCollectionName(in.string(key));
+      default -> skipUnknown(RECORD, positional, i);
+    }
+  }
+
+  private UptimeRecord uptime() throws RecordDecodeException {
+    UptimeRecord u = new UptimeRecord();
+    boolean positional = in.nextIsArray();
+    int n = in.structHeader("UptimeReportData");
+    int f = -1;
+    for (int i = 0; i < n; i++) {
+      int next = nextField(positional, i, UPTIME, f);
+      String key = next < 0 ? null : UPTIME.qualified(next);
+      switch (next) {
+        case 0 -> u.setId(in.string(key));
+        case 1 -> u.setUrl(in.string(key));
+        case 2 -> u.setRequestTime(in.integer(key));
+        case 3 -> u.setResponseCode(in.int32(key));
+        case 4 -> u.setTcpError(in.bool(key));
+        case 5 -> u.setServerError(in.bool(key));
+        case 6 -> u.setDay(in.int32(key));
+        case 7 -> u.setMonth(in.int32(key));
+        case 8 -> u.setYear(in.int32(key));
+        case 9 -> u.setHour(in.int32(key));
+        case 10 -> u.setMinute(in.int32(key));
+        case 11 -> u.setTimeStamp(in.time(key));
+        case 12 -> u.setExpireAt(in.time(key));
+        case 13 -> u.setApiId(in.string(key));
+        case 14 -> u.setOrgId(in.string(key));
+        default -> skipUnknown(UPTIME, positional, i);
       }
-    } else {
-      int n = -header - 1;
-      for (int i = 0; i < n; i++) {
-        if (i < order.length) {
-          fields.read(order[i]);
-        } else {
-          in.skip();
-        }
-      }
+      f = next < 0 ? f : next;
     }
+    return u;
   }
 
-  private void recordField(AnalyticsRecord r, String key) throws IOException, RecordDecodeException {
-    switch (key) {
-      case "Method" -> r.setMethod(in.string(key));
-      case "Host" -> r.setHost(in.string(key));
-      case "Path" -> r.setPath(in.string(key));
-      case "RawPath" -> r.setRawPath(in.string(key));
-      case "ContentLength" -> r.setContentLength(in.integer(key));
-      case "UserAgent" -> r.setUserAgent(in.string(key));
-      case "Day" -> r.setDay(in.int32(key));
-      case "Month" -> r.setMonth(in.int32(key));
-      case "Year" -> r.setYear(in.int32(key));
-      case "Hour" -> r.setHour(in.int32(key));
-      case "ResponseCode" -> r.setResponseCode(in.int32(key));
-      case "APIKey" -> r.setApiKey(in.string(key));
-      case "TimeStamp" -> r.setTimeStamp(in.time(key, GoTime.ZERO));
-      case "APIVersion" -> r.setApiVersion(in.string(key));
-      case "APIName" -> r.setApiName(in.string(key));
-      case "APIID" -> r.setApiId(in.string(key));
-      case "OrgID" -> r.setOrgId(in.string(key));
-      case "OauthID" -> r.setOauthId(in.string(key));
-      case "RequestTime" -> r.setRequestTime(in.integer(key));
-      case "RawRequest" -> r.setRawRequest(in.string(key));
-      case "RawResponse" -> r.setRawResponse(in.string(key));
-      case "IPAddress" -> r.setIpAddress(in.string(key));
-      case "Geo" -> r.setGeo(geo());
-      case "Network" -> r.setNetwork(network());
-      case "Latency" -> r.setLatency(latency());
-      case "Tags" -> r.setTags(in.stringList(key));
-      case "Alias" -> r.setAlias(in.string(key));
-      case "TrackPath" -> r.setTrackPath(in.bool(key));
-      case "ExpireAt" -> r.setExpireAt(in.time(key, GoTime.ZERO));
-      case "ApiSchema" -> r.setApiSchema(in.string(key));
-      case "OriginalPath" -> r.setOriginalPath(in.string(key));
-      case "ListenPath" -> r.setListenPath(in.string(key));
-      case "GraphQLStats" -> r.setGraphQLStats(graphQl());
-      case "MCPStats" -> r.setMcpStats(mcp());
-      case "CollectionName" -> r.setCollectionName(in.string(key));
-      default -> in.skip();
-    }
-  }
+  // ---- nested structs: nil is the zero struct; all-zero values share the EMPTY constants ----
 
-  private void uptimeField(UptimeRecord u, String key) throws IOException, RecordDecodeException {
-    switch (key) {
-      case "ID" -> u.setId(in.string(key));
-      case "URL" -> u.setUrl(in.string(key));
-      case "RequestTime" -> u.setRequestTime(in.integer(key));
-      case "ResponseCode" -> u.setResponseCode(in.int32(key));
-      case "TCPError" -> u.setTcpError(in.bool(key));
-      case "ServerError" -> u.setServerError(in.bool(key));
-      case "Day" -> u.setDay(in.int32(key));
-      case "Month" -> u.setMonth(in.int32(key));
-      case "Year" -> u.setYear(in.int32(key));
-      case "Hour" -> u.setHour(in.int32(key));
-      case "Minute" -> u.setMinute(in.int32(key));
-      case "TimeStamp" -> u.setTimeStamp(in.time(key, GoTime.ZERO));
-      case "ExpireAt" -> u.setExpireAt(in.time(key, GoTime.ZERO));
-      case "APIID" -> u.setApiId(in.string(key));
-      case "OrgID" -> u.setOrgId(in.string(key));
-      default -> in.skip();
-    }
-  }
-
-  // ---- nested structs: a nil value is the zero struct ----
-
-  private GeoData geo() throws IOException, RecordDecodeException {
+  private GeoData geo() throws RecordDecodeException {
     if (in.tryNil()) {
       return GeoData.EMPTY;
     }
-    GeoData.Country[] country = {GeoData.Country.EMPTY};
-    GeoData.City[] city = {GeoData.City.EMPTY};
-    GeoData.Location[] location = {GeoData.Location.EMPTY};
-    struct(
-        "Geo",
-        new String[] {"Country", "City", "Location"},
-        key -> {
-          switch (key) {
-            case "Country" -> country[0] = country();
-            case "City" -> city[0] = city();
-            case "Location" -> location[0] = location();
-            default -> in.skip();
-          }
-        });
-    return new GeoData(country[0], city[0], location[0]);
+    GeoData.Country country = GeoData.Country.EMPTY;
+    GeoData.City city = GeoData.City.EMPTY;
+    GeoData.Location location = GeoData.Location.EMPTY;
+    boolean positional = in.nextIsArray();
+    int n = in.structHeader(GEO.struct());
+    int f = -1;
+    for (int i = 0; i < n; i++) {
+      int next = nextField(positional, i, GEO, f);
+      switch (next) {
+        case 0 -> country = country();
+        case 1 -> city = city();
+        case 2 -> location = location();
+        default -> skipUnknown(GEO, positional, i);
+      }
+      f = next < 0 ? f : next;
+    }
+    if (country == GeoData.Country.EMPTY
+        && city == GeoData.City.EMPTY
+        && location == GeoData.Location.EMPTY) {
+      return GeoData.EMPTY;
+    }
+    return new GeoData(country, city, location);
   }
 
-  private GeoData.Country country() throws IOException, RecordDecodeException {
+  private GeoData.Country country() throws RecordDecodeException {
     if (in.tryNil()) {
       return GeoData.Country.EMPTY;
     }
-    String[] iso = {""};
-    struct(
-        "Geo.Country",
-        new String[] {"ISOCode"},
-        key -> {
-          if (key.equals("ISOCode")) {
-            iso[0] = in.string("Geo.Country.ISOCode");
-          } else {
-            in.skip();
-          }
-        });
-    return iso[0].isEmpty() ? GeoData.Country.EMPTY : new GeoData.Country(iso[0]);
+    String iso = "";
+    boolean positional = in.nextIsArray();
+    int n = in.structHeader(COUNTRY.struct());
+    int f = -1;
+    for (int i = 0; i < n; i++) {
+      int next = nextField(positional, i, COUNTRY, f);
+      if (next == 0) {
+        iso = in.string(COUNTRY.qualified(0));
+      } else {
+        skipUnknown(COUNTRY, positional, i);
+      }
+      f = next < 0 ? f : next;
+    }
+    return iso.isEmpty() ? GeoData.Country.EMPTY : new GeoData.Country(iso);
   }
 
-  private GeoData.City city() throws IOException, RecordDecodeException {
+  private GeoData.City city() throws RecordDecodeException {
     if (in.tryNil()) {
       return GeoData.City.EMPTY;
     }
-    long[] id = {0};
-    List<Map<String, String>> names = new ArrayList<>(1);
-    names.add(null);
-    struct(
-        "Geo.City",
-        new String[] {"GeoNameID", "Names"},
-        key -> {
-          switch (key) {
-            case "GeoNameID" -> id[0] = in.integer("Geo.City.GeoNameID");
-            case "Names" -> names.set(0, in.stringMap("Geo.City.Names"));
-            default -> in.skip();
-          }
-        });
-    return id[0] == 0 && names.get(0) == null ? GeoData.City.EMPTY : new GeoData.City(id[0], names.get(0));
+    long id = 0;
+    Map<String, String> names = null;
+    boolean positional = in.nextIsArray();
+    int n = in.structHeader(CITY.struct());
+    int f = -1;
+    for (int i = 0; i < n; i++) {
+      int next = nextField(positional, i, CITY, f);
+      switch (next) {
+        case 0 -> id = in.integer(CITY.qualified(0));
+        case 1 -> names = in.stringMap(CITY.qualified(1));
+        default -> skipUnknown(CITY, positional, i);
+      }
+      f = next < 0 ? f : next;
+    }
+    return id == 0 && names == null ? GeoData.City.EMPTY : new GeoData.City(id, names);
   }
 
-  private GeoData.Location location() throws IOException, RecordDecodeException {
+  private GeoData.Location location() throws RecordDecodeException {
     if (in.tryNil()) {
       return GeoData.Location.EMPTY;
     }
-    double[] latLon = {0, 0};
-    String[] tz = {""};
-    struct(
-        "Geo.Location",
-        new String[] {"Latitude", "Longitude", "TimeZone"},
-        key -> {
-          switch (key) {
-            case "Latitude" -> latLon[0] = in.float64("Geo.Location.Latitude");
-            case "Longitude" -> latLon[1] = in.float64("Geo.Location.Longitude");
-            case "TimeZone" -> tz[0] = in.string("Geo.Location.TimeZone");
-            default -> in.skip();
-          }
-        });
-    if (latLon[0] == 0 && latLon[1] == 0 && tz[0].isEmpty()) {
+    double latitude = 0;
+    double longitude = 0;
+    String timeZone = "";
+    boolean positional = in.nextIsArray();
+    int n = in.structHeader(LOCATION.struct());
+    int f = -1;
+    for (int i = 0; i < n; i++) {
+      int next = nextField(positional, i, LOCATION, f);
+      switch (next) {
+        case 0 -> latitude = in.float64(LOCATION.qualified(0));
+        case 1 -> longitude = in.float64(LOCATION.qualified(1));
+        case 2 -> timeZone = in.string(LOCATION.qualified(2));
+        default -> skipUnknown(LOCATION, positional, i);
+      }
+      f = next < 0 ? f : next;
+    }
+    // raw bits: -0.0 is kept, as Go keeps it
+    if (Double.doubleToRawLongBits(latitude) == 0
+        && Double.doubleToRawLongBits(longitude) == 0
+        && timeZone.isEmpty()) {
       return GeoData.Location.EMPTY;
     }
-    return new GeoData.Location(latLon[0], latLon[1], tz[0]);
+    return new GeoData.Location(latitude, longitude, timeZone);
   }
 
-  private NetworkStats network() throws IOException, RecordDecodeException {
+  private NetworkStats network() throws RecordDecodeException {
     if (in.tryNil()) {
       return NetworkStats.EMPTY;
     }
-    long[] v = new long[4];
-    struct(
-        "Network",
-        new String[] {"OpenConnections", "ClosedConnection", "BytesIn", "BytesOut"},
-        key -> {
-          switch (key) {
-            case "OpenConnections" -> v[0] = in.integer("Network.OpenConnections");
-            case "ClosedConnection" -> v[1] = in.integer("Network.ClosedConnection");
-            case "BytesIn" -> v[2] = in.integer("Network.BytesIn");
-            case "BytesOut" -> v[3] = in.integer("Network.BytesOut");
-            default -> in.skip();
-          }
-        });
-    if ((v[0] | v[1] | v[2] | v[3]) == 0) {
+    long open = 0;
+    long closed = 0;
+    long bytesIn = 0;
+    long bytesOut = 0;
+    boolean positional = in.nextIsArray();
+    int n = in.structHeader(NETWORK.struct());
+    int f = -1;
+    for (int i = 0; i < n; i++) {
+      int next = nextField(positional, i, NETWORK, f);
+      switch (next) {
+        case 0 -> open = in.integer(NETWORK.qualified(0));
+        case 1 -> closed = in.integer(NETWORK.qualified(1));
+        case 2 -> bytesIn = in.integer(NETWORK.qualified(2));
+        case 3 -> bytesOut = in.integer(NETWORK.qualified(3));
+        default -> skipUnknown(NETWORK, positional, i);
+      }
+      f = next < 0 ? f : next;
+    }
+    if ((open | closed | bytesIn | bytesOut) == 0) {
       return NetworkStats.EMPTY;
     }
-    return new NetworkStats(v[0], v[1], v[2], v[3]);
+    return new NetworkStats(open, closed, bytesIn, bytesOut);
   }
 
-  private Latency latency() throws IOException, RecordDecodeException {
+  private Latency latency() throws RecordDecodeException {
     if (in.tryNil()) {
       return Latency.EMPTY;
     }
-    long[] v = new long[3];
-    struct(
-        "Latency",
-        new String[] {"Total", "Upstream", "Gateway"},
-        key -> {
-          switch (key) {
-            case "Total" -> v[0] = in.integer("Latency.Total");
-            case "Upstream" -> v[1] = in.integer("Latency.Upstream");
-            case "Gateway" -> v[2] = in.integer("Latency.Gateway");
-            default -> in.skip();
-          }
-        });
-    return new Latency(v[0], v[1], v[2]);
+    long total = 0;
+    long upstream = 0;
+    long gateway = 0;
+    boolean positional = in.nextIsArray();
+    int n = in.structHeader(LATENCY.struct());
+    int f = -1;
+    for (int i = 0; i < n; i++) {
+      int next = nextField(positional, i, LATENCY, f);
+      switch (next) {
+        case 0 -> total = in.integer(LATENCY.qualified(0));
+        case 1 -> upstream = in.integer(LATENCY.qualified(1));
+        case 2 -> gateway = in.integer(LATENCY.qualified(2));
+        default -> skipUnknown(LATENCY, positional, i);
+      }
+      f = next < 0 ? f : next;
+    }
+    return (total | upstream | gateway) == 0 ? Latency.EMPTY : new Latency(total, upstream, gateway);
   }
 
-  private McpStats mcp() throws IOException, RecordDecodeException {
+  private McpStats mcp() throws RecordDecodeException {
     if (in.tryNil()) {
       return McpStats.EMPTY;
     }
-    boolean[] isMcp = {false};
-    String[] s = {"", "", ""};
-    struct(
-        "MCPStats",
-        new String[] {"IsMCP", "JSONRPCMethod", "PrimitiveType", "PrimitiveName"},
-        key -> {
-          switch (key) {
-            case "IsMCP" -> isMcp[0] = in.bool("MCPStats.IsMCP");
-            case "JSONRPCMethod" -> s[0] = in.string("MCPStats.JSONRPCMethod");
-            case "PrimitiveType" -> s[1] = in.string("MCPStats.PrimitiveType");
-            case "PrimitiveName" -> s[2] = in.string("MCPStats.PrimitiveName");
-            default -> in.skip();
-          }
-        });
-    if (!isMcp[0] && s[0].isEmpty() && s[1].isEmpty() && s[2].isEmpty()) {
+    boolean isMcp = false;
+    String method = "";
+    String type = "";
+    String name = "";
+    boolean positional = in.nextIsArray();
+    int n = in.structHeader(MCP.struct());
+    int f = -1;
+    for (int i = 0; i < n; i++) {
+      int next = nextField(positional, i, MCP, f);
+      switch (next) {
+        case 0 -> isMcp = in.bool(MCP.qualified(0));
+        case 1 -> method = in.string(MCP.qualified(1));
+        case 2 -> type = in.string(MCP.qualified(2));
+        case 3 -> name = in.string(MCP.qualified(3));
+        default -> skipUnknown(MCP, positional, i);
+      }
+      f = next < 0 ? f : next;
+    }
+    if (!isMcp && method.isEmpty() && type.isEmpty() && name.isEmpty()) {
       return McpStats.EMPTY;
     }
-    return new McpStats(isMcp[0], s[0], s[1], s[2]);
+    return new McpStats(isMcp, method, type, name);
   }
 
-  private GraphQLStats graphQl() throws IOException, RecordDecodeException {
+  private GraphQLStats graphQl() throws RecordDecodeException {
     if (in.tryNil()) {
       return GraphQLStats.EMPTY;
     }
-    GraphQlBuilder b = new GraphQlBuilder();
-    struct(
-        "GraphQLStats",
-        new String[] {
-          "Variables", "RootFields", "Types", "Errors", "OperationType", "HasErrors", "IsGraphQL"
-        },
-        key -> {
-          switch (key) {
-            case "Variables" -> b.variables = in.string("GraphQLStats.Variables");
-            case "RootFields" -> b.rootFields = in.stringList("GraphQLStats.RootFields");
-            case "Types" -> b.types = types();
-            case "Errors" -> b.errors = graphErrors();
-            case "OperationType" -> b.operationType = in.int32("GraphQLStats.OperationType");
-            case "HasErrors" -> b.hasErrors = in.bool("GraphQLStats.HasErrors");
-            case "IsGraphQL" -> b.isGraphQL = in.bool("GraphQLStats.IsGraphQL");
-            default -> in.skip();
-          }
-        });
-    if (!b.isGraphQL && !b.hasErrors && b.operationType == 0 && b.variables.isEmpty()
-        && b.rootFields == null && b.types == null && b.errors == null) {
+    String variables = "";
+    List<String> rootFields = null;
+    Map<String, List<String>> types = null;
+    List<GraphError> errors = null;
+    int operationType = 0;
+    boolean hasErrors = false;
+    boolean isGraphQL = false;
+    boolean positional = in.nextIsArray();
+    int n = in.structHeader(GRAPHQL.struct());
+    int f = -1;
+    for (int i = 0; i < n; i++) {
+      int next = nextField(positional, i, GRAPHQL, f);
+      switch (next) {
+        case 0 -> variables = in.string(GRAPHQL.qualified(0));
+        case 1 -> rootFields = in.stringList(GRAPHQL.qualified(1));
+        case 2 -> types = types(GRAPHQL.qualified(2));
+        case 3 -> errors = graphErrors(GRAPHQL.qualified(3));
+        case 4 -> operationType = in.int32(GRAPHQL.qualified(4));
+        case 5 -> hasErrors = in.bool(GRAPHQL.qualified(5));
+        case 6 -> isGraphQL = in.bool(GRAPHQL.qualified(6));
+        default -> skipUnknown(GRAPHQL, positional, i);
+      }
+      f = next < 0 ? f : next;
+    }
+    if (!isGraphQL && !hasErrors && operationType == 0 && variables.isEmpty()
+        && rootFields == null && types == null && errors == null) {
       return GraphQLStats.EMPTY;
     }
     return new GraphQLStats(
-        b.variables, b.rootFields, b.types, b.errors, b.operationType, b.hasErrors, b.isGraphQL);
+        variables, rootFields, types, errors, operationType, hasErrors, isGraphQL);
   }
 
-  private static final class GraphQlBuilder {
-    String variables = "";
-    List<String> rootFields;
-    Map<String, List<String>> types;
-    List<GraphError> errors;
-    int operationType;
-    boolean hasErrors;
-    boolean isGraphQL;
-  }
-
-  private Map<String, List<String>> types() throws IOException, RecordDecodeException {
-    String key = "GraphQLStats.Types";
+  /** {@code map[string][]string}; nil is {@code null}. */
+  private Map<String, List<String>> types(String key) throws RecordDecodeException {
     if (in.tryNil()) {
       return null;
     }
     int n = in.mapHeader(key);
-    Map<String, List<String>> out = new LinkedHashMap<>(Math.max(4, n * 2));
+    Map<String, List<String>> out = new LinkedHashMap<>(MsgpackReader.capacity(n));
     for (int i = 0; i < n; i++) {
-      out.put(in.string(key), in.stringList(key));
+      String type = in.string(key);
+      out.put(type, in.stringList(key));
     }
     return out;
   }
 
-  private List<GraphError> graphErrors() throws IOException, RecordDecodeException {
-    String key = "GraphQLStats.Errors";
+  /** {@code []GraphError}; nil is {@code null}. */
+  private List<GraphError> graphErrors(String key) throws RecordDecodeException {
     if (in.tryNil()) {
       return null;
     }
@@ -373,28 +458,29 @@ public final class MsgpackRecordDecoder {
     return out;
   }
 
-  private GraphError graphError() throws IOException, RecordDecodeException {
+  private GraphError graphError() throws RecordDecodeException {
     if (in.tryNil()) {
       return new GraphError("", null);
     }
-    String[] message = {""};
-    List<List<Object>> path = new ArrayList<>(1);
-    path.add(null);
-    struct(
-        "GraphQLStats.Errors[]",
-        new String[] {"Message", "Path"},
-        key -> {
-          switch (key) {
-            case "Message" -> message[0] = in.string("GraphQLStats.Errors.Message");
-            case "Path" -> path.set(0, errorPath());
-            default -> in.skip();
-          }
-        });
-    return new GraphError(message[0], path.get(0));
+    String message = "";
+    List<Object> path = null;
+    boolean positional = in.nextIsArray();
+    int n = in.structHeader(GRAPH_ERROR.struct());
+    int f = -1;
+    for (int i = 0; i < n; i++) {
+      int next = nextField(positional, i, GRAPH_ERROR, f);
+      switch (next) {
+        case 0 -> message = in.string(GRAPH_ERROR.qualified(0));
+        case 1 -> path = errorPath(GRAPH_ERROR.qualified(1));
+        default -> skipUnknown(GRAPH_ERROR, positional, i);
+      }
+      f = next < 0 ? f : next;
+    }
+    return new GraphError(message, path);
   }
 
-  private List<Object> errorPath() throws IOException, RecordDecodeException {
-    String key = "GraphQLStats.Errors.Path";
+  /** {@code []interface{}} of strings and integers; nil is {@code null}. */
+  private List<Object> errorPath(String key) throws RecordDecodeException {
     if (in.tryNil()) {
       return null;
     }

@@ -1,7 +1,12 @@
 package io.pumpd.core.record;
 
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
@@ -11,27 +16,39 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 /**
- * Renders records the way Go's {@code encoding/json} renders Tyk's structs with their json tags:
- * what Tyk's {@code stdout} pump (format json), SQS and Kinesis pumps emit. Times are RFC 3339 in
- * UTC with Go's trimmed fraction ({@code 2026-11-20T14:00:00.000922Z}); nil lists are {@code null}.
+ * Renders records byte for byte the way Go's {@code encoding/json} renders Tyk's structs with their
+ * json tags: what Tyk's {@code stdout} pump (format json), SQS and Kinesis pumps emit.
+ *
+ * <ul>
+ *   <li>times are RFC 3339 in UTC with Go's trimmed fraction ({@code 2026-11-20T14:00:00.000922Z});
+ *   <li>floats as Go writes a float64 ({@link #formatFloat});
+ *   <li>nil lists and maps are {@code null}; map keys are sorted, as Go sorts them;
+ *   <li>strings are escaped as Go escapes them: {@code <}, {@code >}, {@code &}, U+2028 and
+ *       U+2029 as <code>&#92;u003c</code>-style escapes; control characters as <code>&#92;n</code>,
+ *       <code>&#92;t</code>, <code>&#92;b</code>, <code>&#92;f</code>, <code>&#92;r</code> or
+ *       lowercase <code>&#92;u001b</code> (Go 1.22 and later).
+ * </ul>
  *
  * <p>Thread-safe: the shared {@link ObjectMapper} is configured once.
  */
 public final class RecordJson {
-  private static final DateTimeFormatter SECONDS =
-      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
-
   private static final ObjectMapper MAPPER =
-      JsonMapper.builder()
+      JsonMapper.builder(
+              new JsonFactoryBuilder()
+                  .characterEscapes(new GoStringEscapes())
+                  .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+                  .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+                  .build())
           .addModule(
               new SimpleModule("go-json")
                   .addSerializer(Instant.class, new GoTimeSerializer())
                   .addSerializer(Double.class, new GoFloatSerializer())
                   .addSerializer(double.class, new GoFloatSerializer()))
+          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
           .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
           .build();
 
@@ -53,34 +70,52 @@ public final class RecordJson {
 
   /** {@code t} as Go's {@code time.RFC3339Nano} in UTC: fraction without trailing zeros. */
   public static String formatTime(Instant t) {
-    String base = SECONDS.format(t);
+    LocalDateTime utc = LocalDateTime.ofEpochSecond(t.getEpochSecond(), 0, ZoneOffset.UTC);
+    StringBuilder sb = new StringBuilder(30);
+    int year = utc.getYear();
+    if (year < 0 || year > 9999) {
+      sb.append(year); // outside RFC 3339; Go refuses to marshal such times
+    } else {
+      pad(sb, year, 4);
+    }
+    sb.append('-');
+    pad(sb, utc.getMonthValue(), 2);
+    sb.append('-');
+    pad(sb, utc.getDayOfMonth(), 2);
+    sb.append('T');
+    pad(sb, utc.getHour(), 2);
+    sb.append(':');
+    pad(sb, utc.getMinute(), 2);
+    sb.append(':');
+    pad(sb, utc.getSecond(), 2);
     int nanos = t.getNano();
-    if (nanos == 0) {
-      return base + "Z";
+    if (nanos != 0) {
+      int digits = 9;
+      while (nanos % 10 == 0) {
+        nanos /= 10;
+        digits--;
+      }
+      sb.append('.');
+      pad(sb, nanos, digits);
     }
-    StringBuilder frac = new StringBuilder(String.format("%09d", nanos));
-    int end = frac.length();
-    while (end > 0 && frac.charAt(end - 1) == '0') {
-      end--;
-    }
-    frac.setLength(end);
-    return base + "." + frac + "Z";
+    return sb.append('Z').toString();
   }
 
-  /** {@code d} as Go's {@code encoding/json} writes a float64: {@code 0}, {@code 1.2897}, {@code 1e-07}. */
+  private static void pad(StringBuilder sb, int value, int width) {
+    String s = Integer.toString(value);
+    for (int i = s.length(); i < width; i++) {
+      sb.append('0');
+    }
+    sb.append(s);
+  }
+
+  /**
+   * {@code d} as Go's {@code encoding/json} writes a float64: {@code 0}, {@code 1.2897},
+   * {@code 100}, {@code 1e-7}, {@code 1.5e+21}, {@code -0}; NaN and infinities (which Go refuses
+   * to encode) as {@code null}.
+   */
   public static String formatFloat(double d) {
-    if (Double.isNaN(d) || Double.isInfinite(d)) {
-      return "null";
-    }
-    double abs = Math.abs(d);
-    if (d == Math.rint(d) && abs < 1e21) {
-      return new java.math.BigDecimal(d).toPlainString();
-    }
-    if (abs != 0 && (abs < 1e-6 || abs >= 1e21)) {
-      String e = String.format("%e", d); // Go uses the shortest 'e' form; close enough for such values
-      return e;
-    }
-    return new java.math.BigDecimal(Double.toString(d)).toPlainString();
+    return GoFloat.format(d);
   }
 
   private static final class GoFloatSerializer extends StdSerializer<Double> {
@@ -108,6 +143,42 @@ public final class RecordJson {
     public void serialize(Instant value, JsonGenerator gen, SerializerProvider provider)
         throws IOException {
       gen.writeString(formatTime(value));
+    }
+  }
+
+  /** The characters Go's {@code encoding/json} escapes beyond JSON's minimum (HTML-safe output). */
+  private static final class GoStringEscapes extends CharacterEscapes {
+    private static final long serialVersionUID = 1L;
+    private static final SerializedString LT = new SerializedString("\\u003c");
+    private static final SerializedString GT = new SerializedString("\\u003e");
+    private static final SerializedString AMP = new SerializedString("\\u0026");
+    private static final SerializedString LINE_SEPARATOR = new SerializedString("\\u2028");
+    private static final SerializedString PARAGRAPH_SEPARATOR = new SerializedString("\\u2029");
+
+    private final int[] ascii;
+
+    GoStringEscapes() {
+      ascii = CharacterEscapes.standardAsciiEscapesForJSON();
+      ascii['<'] = ESCAPE_CUSTOM;
+      ascii['>'] = ESCAPE_CUSTOM;
+      ascii['&'] = ESCAPE_CUSTOM;
+    }
+
+    @Override
+    public int[] getEscapeCodesForAscii() {
+      return ascii;
+    }
+
+    @Override
+    public SerializableString getEscapeSequence(int ch) {
+      return switch (ch) {
+        case '<' -> LT;
+        case '>' -> GT;
+        case '&' -> AMP;
+        case 0x2028 -> LINE_SEPARATOR;
+        case 0x2029 -> PARAGRAPH_SEPARATOR;
+        default -> null;
+      };
     }
   }
 }

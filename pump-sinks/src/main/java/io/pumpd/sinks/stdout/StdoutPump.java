@@ -14,6 +14,7 @@ import io.pumpd.core.record.UptimeRecord;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -79,7 +80,7 @@ public final class StdoutPump implements Pump, UptimeCapable {
     } catch (JsonProcessingException e) {
       throw new PumpException("cannot render record as JSON: " + e.getOriginalMessage(), e);
     }
-    String time = RecordJson.formatTime(Instant.now(clock));
+    String time = RecordJson.formatTime(Instant.now(clock).truncatedTo(ChronoUnit.SECONDS)); // logrus: RFC 3339
     if (settings.json()) {
       b.append("{\"level\":\"info\",\"msg\":\"\",\"time\":\"").append(time).append("\",")
           .append(quote(field)).append(':').append(body).append("}\n");

@@ -2,6 +2,11 @@ package io.pumpd.sinks.stdout;
 
 import io.pumpd.core.pump.Pump;
 import io.pumpd.core.pump.PumpFactory;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 
 /** Registers type {@code stdout}. */
@@ -18,6 +23,9 @@ public final class StdoutPumpFactory implements PumpFactory<StdoutSettings> {
 
   @Override
   public Pump create(String name, StdoutSettings settings) {
-    return new StdoutPump(settings, System.out, Clock.systemUTC());
+    // Records are UTF-8 JSON whatever the host locale (System.out would use the platform charset).
+    PrintStream out = new PrintStream(new BufferedOutputStream(
+        new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8);
+    return new StdoutPump(settings, out, Clock.systemUTC());
   }
 }

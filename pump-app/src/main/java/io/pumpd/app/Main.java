@@ -1,0 +1,45 @@
+package io.pumpd.app;
+
+import io.pumpd.app.cli.ConfigCommand;
+import io.pumpd.app.cli.DemoCommand;
+import io.pumpd.app.cli.RunCommand;
+import io.pumpd.app.cli.SharedOptions;
+import io.pumpd.app.cli.VersionProvider;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * {@code pump}: without a subcommand it runs the daemon (like {@code tyk-pump -c pump.conf});
+ * {@code pump demo} pushes sample gateway records into Redis and runs the daemon on them; {@code
+ * pump config check} validates and prints the effective configuration.
+ *
+ * <p>Exit status: 0 clean stop; 1 failure at start or an incomplete shutdown; 2 configuration
+ * error; 128+N when a second signal N forced the exit.
+ */
+@Command(
+    name = "pump",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Moves Tyk Gateway analytics from Redis to Elasticsearch, DogStatsD, InfluxDB 2,"
+        + " stdout and CSV. Reads Tyk Pump's pump.conf and TYK_PMP_* environment variables.",
+    subcommands = {DemoCommand.class, ConfigCommand.class})
+public final class Main implements Callable<Integer> {
+  @Mixin SharedOptions options;
+
+  @Override
+  public Integer call() {
+    return new RunCommand(options).run();
+  }
+
+  public static void main(String[] args) {
+    int code = commandLine().execute(args);
+    System.exit(code);
+  }
+
+  /** The configured command line (tests call {@code execute} on it). */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+  }
+}

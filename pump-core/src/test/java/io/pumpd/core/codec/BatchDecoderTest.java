@@ -1,0 +1,128 @@
+package io.pumpd.core.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pumpd.core.deadletter.CapturedLog;
+import io.pumpd.core.deadletter.FileDeadLetterQueue;
+import io.pumpd.core.deadletter.RateLimitedLogger;
+import io.pumpd.core.record.AnalyticsRecord;
+import io.pumpd.core.record.RecordJson;
+import io.pumpd.core.record.UptimeRecord;
+import io.pumpd.core.testing.Fixtures;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BatchDecoderTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String KEY = "analytics-tyk-system-analytics";
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-20T09:30:00Z"), ZoneOffset.UTC);
+
+  @TempDir Path tmp;
+
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final CapturedLog log = new CapturedLog(BatchDecoderTest.class);
+
+  @AfterEach
+  void detach() {
+    log.close();
+  }
+
+  @Test
+  void badElementsAreCountedLoggedAndDeadLetteredWhileTheGoodOnesComeOutInOrder() throws Exception {
+    List<byte[]> good = Fixtures.raw(Fixtures.MODERN).subList(0, 20);
+    byte[] truncated = Arrays.copyOf(good.get(3), 100);
+    byte[] garbage = "not msgpack at all".getBytes();
+    byte[] empty = new byte[0];
+    byte[] wrongType = Msgpack.pack(CorruptInputTest.map("ResponseCode", "200"));
+    List<byte[]> batch = new ArrayList<>(good);
+    batch.add(0, truncated);
+    batch.add(8, garbage);
+    batch.add(15, empty);
+    batch.add(wrongType);
+    List<byte[]> bad = List.of(truncated, garbage, empty, wrongType);
+
+    List<AnalyticsRecord> records;
+    try (FileDeadLetterQueue dlq = new FileDeadLetterQueue(tmp, registry, CLOCK)) {
+      BatchDecoder decoder =
+          new BatchDecoder(dlq, registry, new RateLimitedLogger(log.logger(), Duration.ofSeconds(10)));
+      records = decoder.decode(KEY, batch);
+      assertThat(decoder.undecodable()).isEqualTo(4);
+      assertThat(dlq.written()).isEqualTo(4);
+    }
+
+    // only the good records, in their order, each exactly as decoded on its own
+    assertThat(records).hasSize(20).doesNotContainNull();
+    List<String> expected = Fixtures.jsonLines(Fixtures.MODERN).subList(0, 20);
+    for (int i = 0; i < 20; i++) {
+      assertThat(RecordJson.toJson(records.get(i))).as("record %d", i).isEqualTo(expected.get(i));
+    }
+
+    // counted
+    assertThat(registry.get("pump.records.undecodable").tag("source", KEY).counter().count()).isEqualTo(4);
+
+    // dead-lettered with their exact bytes and the reason
+    Path file = tmp.resolve("dead-letter-2026-11-20.jsonl");
+    List<String> lines = Files.readAllLines(file);
+    assertThat(lines).hasSize(4);
+    for (int i = 0; i < 4; i++) {
+      JsonNode e = JSON.readTree(lines.get(i));
+      assertThat(e.get("kind").asText()).isEqualTo("undecodable");
+      assertThat(e.get("source").asText()).isEqualTo(KEY);
+      assertThat(Base64.getDecoder().decode(e.get("raw_base64").asText())).isEqualTo(bad.get(i));
+    }
+    assertThat(JSON.readTree(lines.get(0)).get("reason").asText()).startsWith("truncated");
+    assertThat(JSON.readTree(lines.get(2)).get("reason").asText()).contains("empty");
+    assertThat(JSON.readTree(lines.get(3)).get("reason").asText()).contains("key ResponseCode:");
+
+    // logged once (rate-limited), naming the key and the reason
+    assertThat(log.messages(Level.WARN))
+        .singleElement()
+        .satisfies(m -> assertThat(m).contains(KEY).contains("truncated").contains("dead-lettered"));
+  }
+
+  @Test
+  void uptimeBatchesAreHandledTheSameWay() throws Exception {
+    String key = "host-checker:tyk-uptime-analytics";
+    List<byte[]> batch = new ArrayList<>(Fixtures.raw(Fixtures.UPTIME).subList(0, 5));
+    byte[] bad = {(byte) 0x92, 1};
+    batch.add(2, bad);
+    List<UptimeRecord> records;
+    try (FileDeadLetterQueue dlq = new FileDeadLetterQueue(tmp, registry, CLOCK)) {
+      records = new BatchDecoder(dlq, registry).decodeUptime(key, batch);
+    }
+    assertThat(records).hasSize(5).doesNotContainNull();
+    assertThat(RecordJson.toJson(records.get(2))).isEqualTo(Fixtures.jsonLines(Fixtures.UPTIME).get(2));
+    assertThat(registry.get("pump.records.undecodable").tag("source", key).counter().count()).isEqualTo(1);
+    List<String> lines = Files.readAllLines(tmp.resolve("dead-letter-2026-11-20.jsonl"));
+    assertThat(lines).hasSize(1);
+    assertThat(Base64.getDecoder().decode(JSON.readTree(lines.get(0)).get("raw_base64").asText())).isEqualTo(bad);
+  }
+
+  @Test
+  void aBatchOfOnlyGoodElementsTouchesNeitherTheCounterNorTheFile() throws Exception {
+    try (FileDeadLetterQueue dlq = new FileDeadLetterQueue(tmp, registry, CLOCK)) {
+      List<AnalyticsRecord> records = new BatchDecoder(dlq, registry).decode(KEY, Fixtures.raw(Fixtures.LEGACY));
+      assertThat(records).hasSize(200);
+      assertThat(dlq.written()).isZero();
+    }
+    assertThat(registry.find("pump.records.undecodable").counter()).isNull();
+    try (var files = Files.list(tmp)) {
+      assertThat(files).isEmpty();
+    }
+  }
+}
