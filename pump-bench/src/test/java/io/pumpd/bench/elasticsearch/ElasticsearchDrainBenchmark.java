@@ -50,6 +50,8 @@ import org.junit.jupiter.api.Test;
  */
 class ElasticsearchDrainBenchmark {
   private static final String KEY = "analytics-tyk-system-analytics";
+  /** Where the measured records wait until they are renamed into the key the daemon drains. */
+  private static final String STAGING = "bench-staging";
 
   @Test
   void drainThroughTheDaemonVersusTheBareLoader() throws Exception {
@@ -59,24 +61,27 @@ class ElasticsearchDrainBenchmark {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " not found: mvn -pl pump-app -am package -DskipTests first");
     }
+    int warmup = Integer.getInteger("bench.warmup", 20_000);
     EmbeddedElasticsearch es = EmbeddedElasticsearch.shared();
+    List<byte[]> rawWarmup = replicate(Fixtures.raw(Fixtures.MODERN), warmup);
     List<byte[]> raw = replicate(Fixtures.raw(Fixtures.MODERN), s.records());
+    List<AnalyticsRecord> warmRecords = replicate(Fixtures.records(Fixtures.MODERN), warmup);
     List<AnalyticsRecord> records = replicate(Fixtures.records(Fixtures.MODERN), s.records());
+    int n = records.size();
     StringBuilder report = new StringBuilder();
     report.append("Elasticsearch drain benchmark, ").append(Instant.now()).append('\n')
-        .append(s).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores\n\n")
-        .append("| round | path | documents | seconds | documents/s |\n|---|---|---|---|---|\n");
-
-    // warm-up: JIT of the node and of the client, outside the measurements
-    String warm = EmbeddedElasticsearch.uniqueIndex("bench-warmup");
-    BareBulkLoader.load(es.url(), warm, documents(warm, records.subList(0, Math.min(20_000, records.size()))), s);
+        .append(s).append(", warm-up ").append(warmup).append(" documents per path and round, ")
+        .append(Runtime.getRuntime().availableProcessors()).append(" cores\n\n")
+        .append("| round | path | documents | seconds | documents/s | daemon CPU s |\n|---|---|---|---|---|---|\n");
 
     List<Double> loader = new ArrayList<>();
     List<Double> daemon = new ArrayList<>();
     try (RedisServerProcess redis = RedisServerProcess.start()) {
       for (int round = 1; round <= rounds; round++) {
+        // the bare loader: warm-up documents first, then the measured ones, into a fresh index
         String bareIndex = EmbeddedElasticsearch.uniqueIndex("bench-bare");
         installTemplate(es, bareIndex);
+        BareBulkLoader.load(es.url(), bareIndex, documents(bareIndex, warmRecords), s);
         List<byte[]> docs = documents(bareIndex, records);
         CompletableFuture<BareBulkLoader.Result> load = CompletableFuture.supplyAsync(() -> {
           try {
@@ -85,18 +90,31 @@ class ElasticsearchDrainBenchmark {
             throw new IllegalStateException(e);
           }
         });
-        IndexingProgress.Window w = IndexingProgress.await(es, bareIndex, records.size(), Duration.ofMinutes(10));
-        assertThat(load.get().acknowledged()).isEqualTo(records.size());
-        assertThat(es.count(bareIndex)).isEqualTo(records.size());
+        IndexingProgress.Window w = IndexingProgress.await(es, bareIndex, warmup, warmup + n, Duration.ofMinutes(10));
+        assertThat(load.get().acknowledged()).isEqualTo(n);
+        assertThat(es.count(bareIndex)).isEqualTo(warmup + n);
         loader.add(w.docsPerSecond());
-        row(report, round, "bare loader (BulkIngester)", w);
+        row(report, round, "bare loader (BulkIngester)", w, "");
 
+        // the daemon: warmed up on its own records, then the measured ones appear in the list at once
         String daemonIndex = EmbeddedElasticsearch.uniqueIndex("bench-daemon");
-        push(redis, raw);
-        IndexingProgress.Window d = drainWithDaemon(jar, es, redis, daemonIndex, s, records.size());
-        assertThat(es.count(daemonIndex)).isEqualTo(records.size());
-        daemon.add(d.docsPerSecond());
-        row(report, round, "daemon (Redis -> pumpd -> ES)", d);
+        try (BenchDaemon d = BenchDaemon.start(jar, redis.port(), es.url(), daemonIndex, s);
+            RedisClientHolder r = new RedisClientHolder(redis)) {
+          r.push(KEY, rawWarmup);
+          IndexingProgress.await(es, daemonIndex, -1, warmup, Duration.ofMinutes(5));
+          r.push(STAGING, raw);
+          Duration cpuBefore = d.cpu();
+          r.rename(STAGING, KEY);
+          IndexingProgress.Window dw = IndexingProgress.await(es, daemonIndex, warmup, warmup + n, Duration.ofMinutes(10));
+          Duration cpu = d.cpu().minus(cpuBefore);
+          int exit = d.stop();
+          if (exit != 0) {
+            throw new IllegalStateException("daemon exit status " + exit + "; log:\n" + d.log());
+          }
+          assertThat(es.count(daemonIndex)).isEqualTo(warmup + n);
+          daemon.add(dw.docsPerSecond());
+          row(report, round, "daemon (Redis -> pumpd -> ES)", dw, String.format(Locale.ROOT, "%.2f", cpu.toMillis() / 1000.0));
+        }
       }
     }
     double bestLoader = loader.stream().mapToDouble(x -> x).max().orElseThrow();
@@ -113,40 +131,9 @@ class ElasticsearchDrainBenchmark {
     System.out.println(report);
   }
 
-  private static IndexingProgress.Window drainWithDaemon(
-      Path jar, EmbeddedElasticsearch es, RedisServerProcess redis, String index, BenchSettings s, int expected)
-      throws Exception {
-    Path dir = Files.createTempDirectory("pumpd-bench-");
-    Path conf = dir.resolve("pump.conf");
-    Files.writeString(conf, "{\"analytics_storage_type\":\"redis\","
-        + "\"analytics_storage_config\":{\"type\":\"redis\",\"host\":\"127.0.0.1\",\"port\":" + redis.port() + "},"
-        + "\"purge_delay\":1,\"health_check_endpoint_port\":" + freePort() + ","
-        + "\"dead_letter_dir\":\"" + dir.resolve("dead-letter") + "\","
-        + "\"pumps\":{\"elasticsearch\":{\"type\":\"elasticsearch\",\"meta\":{"
-        + "\"elasticsearch_url\":\"" + es.url() + "\",\"index_name\":\"" + index + "\",\"version\":\"8\","
-        + "\"bulk_config\":" + s.bulkConfigJson() + "}}}}");
-    Path log = dir.resolve("daemon.log");
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-jar", jar.toString(), "-c", conf.toString())
-        .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    try {
-      IndexingProgress.Window w = IndexingProgress.await(es, index, expected, Duration.ofMinutes(10));
-      p.destroy(); // SIGTERM
-      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IllegalStateException("daemon did not exit cleanly; log:\n" + Files.readString(log));
-      }
-      return w;
-    } catch (RuntimeException | InterruptedException e) {
-      System.out.println("daemon log:\n" + Files.readString(log, StandardCharsets.UTF_8));
-      throw e;
-    } finally {
-      p.destroyForcibly();
-    }
-  }
-
-  private static void row(StringBuilder report, int round, String path, IndexingProgress.Window w) {
-    report.append(String.format(Locale.ROOT, "| %d | %s | %d | %.2f | %.0f |%n",
-        round, path, w.lastCount() - w.firstCount(), w.duration().toMillis() / 1000.0, w.docsPerSecond()));
+  private static void row(StringBuilder report, int round, String path, IndexingProgress.Window w, String cpu) {
+    report.append(String.format(Locale.ROOT, "| %d | %s | %d | %.2f | %.0f | %s |%n",
+        round, path, w.lastCount() - w.firstCount(), w.duration().toMillis() / 1000.0, w.docsPerSecond(), cpu));
   }
 
   private static void installTemplate(EmbeddedElasticsearch es, String index) throws Exception {
@@ -163,17 +150,6 @@ class ElasticsearchDrainBenchmark {
     return out;
   }
 
-  private static void push(RedisServerProcess redis, List<byte[]> raw) {
-    RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
-    try (StatefulRedisConnection<String, byte[]> c = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE))) {
-      for (int i = 0; i < raw.size(); i += 1000) {
-        c.sync().rpush(KEY, raw.subList(i, Math.min(raw.size(), i + 1000)).toArray(new byte[0][]));
-      }
-    } finally {
-      client.shutdown();
-    }
-  }
-
   private static <T> List<T> replicate(List<T> base, int n) {
     List<T> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -182,9 +158,30 @@ class ElasticsearchDrainBenchmark {
     return out;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  /** A Redis connection for pushing raw elements and renaming lists. */
+  private static final class RedisClientHolder implements AutoCloseable {
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, byte[]> connection;
+
+    RedisClientHolder(RedisServerProcess redis) {
+      client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
+      connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+    }
+
+    void push(String key, List<byte[]> raw) {
+      for (int i = 0; i < raw.size(); i += 1000) {
+        connection.sync().rpush(key, raw.subList(i, Math.min(raw.size(), i + 1000)).toArray(new byte[0][]));
+      }
+    }
+
+    void rename(String from, String to) {
+      connection.sync().rename(from, to);
+    }
+
+    @Override
+    public void close() {
+      connection.close();
+      client.shutdown();
     }
   }
 }

@@ -24,15 +24,19 @@ final class IndexingProgress {
 
   private IndexingProgress() {}
 
-  /** Polls until {@code expected} documents are indexed in {@code index}, or fails after {@code timeout}. */
-  static Window await(EmbeddedElasticsearch es, String index, long expected, Duration timeout) throws InterruptedException {
+  /**
+   * Polls until {@code expected} documents are indexed in {@code index}, or fails after {@code
+   * timeout}; the window opens at the first poll that sees more than {@code from}.
+   */
+  static Window await(EmbeddedElasticsearch es, String index, long from, long expected, Duration timeout)
+      throws InterruptedException {
     long end = System.nanoTime() + timeout.toNanos();
     long firstCount = -1;
     long firstNanos = 0;
     while (System.nanoTime() < end) {
       long n = es.indexedTotal(index);
       long now = System.nanoTime();
-      if (n > 0 && firstCount < 0) {
+      if (n > from && firstCount < 0) {
         firstCount = n;
         firstNanos = now;
       }

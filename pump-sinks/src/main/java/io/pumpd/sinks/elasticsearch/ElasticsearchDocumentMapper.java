@@ -1,6 +1,7 @@
 package io.pumpd.sinks.elasticsearch;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pumpd.core.record.AnalyticsRecord;
@@ -38,6 +39,33 @@ import java.util.List;
 public final class ElasticsearchDocumentMapper {
   private static final DateTimeFormatter DAY =
       DateTimeFormatter.ofPattern("uuuu.MM.dd").withZone(ZoneOffset.UTC);
+
+  /** Per-thread output buffer: documents are built one at a time per thread, then copied out. */
+  private static final ThreadLocal<ByteArrayOutputStream> BUFFER =
+      ThreadLocal.withInitial(() -> new ByteArrayOutputStream(2048));
+
+  private static final SerializedString F_TIMESTAMP = new SerializedString("@timestamp");
+  private static final SerializedString F_ALIAS = new SerializedString("alias");
+  private static final SerializedString F_API_ID = new SerializedString("api_id");
+  private static final SerializedString F_API_KEY = new SerializedString("api_key");
+  private static final SerializedString F_API_NAME = new SerializedString("api_name");
+  private static final SerializedString F_API_VERSION = new SerializedString("api_version");
+  private static final SerializedString F_CONTENT_LENGTH = new SerializedString("content_length");
+  private static final SerializedString F_HTTP_METHOD = new SerializedString("http_method");
+  private static final SerializedString F_IP_ADDRESS = new SerializedString("ip_address");
+  private static final SerializedString F_MCP_METHOD = new SerializedString("mcp_method");
+  private static final SerializedString F_MCP_PRIMITIVE_NAME = new SerializedString("mcp_primitive_name");
+  private static final SerializedString F_MCP_PRIMITIVE_TYPE = new SerializedString("mcp_primitive_type");
+  private static final SerializedString F_OAUTH_ID = new SerializedString("oauth_id");
+  private static final SerializedString F_ORG_ID = new SerializedString("org_id");
+  private static final SerializedString F_RAW_REQUEST = new SerializedString("raw_request");
+  private static final SerializedString F_RAW_RESPONSE = new SerializedString("raw_response");
+  private static final SerializedString F_REQUEST_TIME_MS = new SerializedString("request_time_ms");
+  private static final SerializedString F_REQUEST_URI = new SerializedString("request_uri");
+  private static final SerializedString F_REQUEST_URI_FULL = new SerializedString("request_uri_full");
+  private static final SerializedString F_RESPONSE_CODE = new SerializedString("response_code");
+  private static final SerializedString F_TAGS = new SerializedString("tags");
+  private static final SerializedString F_USER_AGENT = new SerializedString("user_agent");
 
   private final String indexName;
   private final String mcpIndexName;
@@ -84,7 +112,8 @@ public final class ElasticsearchDocumentMapper {
 
   /** The document for {@code r} as UTF-8 JSON: the bytes sent to Elasticsearch. */
   public byte[] documentBytes(AnalyticsRecord r) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    ByteArrayOutputStream out = BUFFER.get();
+    out.reset();
     try (JsonGenerator g = json.getFactory().createGenerator(out)) {
       write(g, r);
     } catch (IOException e) {
@@ -96,45 +125,54 @@ public final class ElasticsearchDocumentMapper {
   /** Streams the document, keys in Go's sorted map order. */
   private void write(JsonGenerator g, AnalyticsRecord r) throws IOException {
     g.writeStartObject();
-    g.writeStringField("@timestamp", RecordJson.formatTime(r.getTimeStamp()));
-    g.writeStringField("alias", r.getAlias());
-    g.writeStringField("api_id", r.getApiId());
-    g.writeStringField("api_key", r.getApiKey());
-    g.writeStringField("api_name", r.getApiName());
-    g.writeStringField("api_version", r.getApiVersion());
-    g.writeNumberField("content_length", r.getContentLength());
-    g.writeStringField("http_method", r.getMethod());
-    g.writeStringField("ip_address", r.getIpAddress());
+    string(g, F_TIMESTAMP, RecordJson.formatTime(r.getTimeStamp()));
+    string(g, F_ALIAS, r.getAlias());
+    string(g, F_API_ID, r.getApiId());
+    string(g, F_API_KEY, r.getApiKey());
+    string(g, F_API_NAME, r.getApiName());
+    string(g, F_API_VERSION, r.getApiVersion());
+    g.writeFieldName(F_CONTENT_LENGTH);
+    g.writeNumber(r.getContentLength());
+    string(g, F_HTTP_METHOD, r.getMethod());
+    string(g, F_IP_ADDRESS, r.getIpAddress());
     McpStats mcp = r.getMcpStats();
     if (mcp.isMcp()) {
-      g.writeStringField("mcp_method", mcp.jsonRpcMethod());
-      g.writeStringField("mcp_primitive_name", mcp.primitiveName());
-      g.writeStringField("mcp_primitive_type", mcp.primitiveType());
+      string(g, F_MCP_METHOD, mcp.jsonRpcMethod());
+      string(g, F_MCP_PRIMITIVE_NAME, mcp.primitiveName());
+      string(g, F_MCP_PRIMITIVE_TYPE, mcp.primitiveType());
     }
-    g.writeStringField("oauth_id", r.getOauthId());
-    g.writeStringField("org_id", r.getOrgId());
+    string(g, F_OAUTH_ID, r.getOauthId());
+    string(g, F_ORG_ID, r.getOrgId());
     if (extendedStats) {
-      g.writeStringField("raw_request", raw(r.getRawRequest()));
-      g.writeStringField("raw_response", raw(r.getRawResponse()));
+      string(g, F_RAW_REQUEST, raw(r.getRawRequest()));
+      string(g, F_RAW_RESPONSE, raw(r.getRawResponse()));
     }
-    g.writeNumberField("request_time_ms", r.getRequestTime());
-    g.writeStringField("request_uri", r.getPath());
-    g.writeStringField("request_uri_full", r.getRawPath());
-    g.writeNumberField("response_code", r.getResponseCode());
+    g.writeFieldName(F_REQUEST_TIME_MS);
+    g.writeNumber(r.getRequestTime());
+    string(g, F_REQUEST_URI, r.getPath());
+    string(g, F_REQUEST_URI_FULL, r.getRawPath());
+    g.writeFieldName(F_RESPONSE_CODE);
+    g.writeNumber(r.getResponseCode());
+    g.writeFieldName(F_TAGS);
     List<String> tags = r.getTags();
     if (tags == null) {
-      g.writeNullField("tags");
+      g.writeNull();
     } else {
-      g.writeArrayFieldStart("tags");
+      g.writeStartArray();
       for (String t : tags) {
         g.writeString(t);
       }
       g.writeEndArray();
     }
     if (extendedStats) {
-      g.writeStringField("user_agent", r.getUserAgent());
+      string(g, F_USER_AGENT, r.getUserAgent());
     }
     g.writeEndObject();
+  }
+
+  private static void string(JsonGenerator g, SerializedString name, String value) throws IOException {
+    g.writeFieldName(name);
+    g.writeString(value);
   }
 
   /** The index {@code r} goes to. */
