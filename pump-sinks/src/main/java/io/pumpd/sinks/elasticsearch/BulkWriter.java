@@ -45,6 +45,10 @@ import org.slf4j.LoggerFactory;
  *       a capped exponential backoff with full jitter (200 ms doubling to 10 s), for as long as the
  *       documents' {@code write} deadline leaves time; then they are failed with the last error.
  *       Permanent request failures (401, 413, ...) fail their documents.
+ *   <li><b>Hand-over.</b> {@code write} maps the records and queues the documents for an {@link
+ *       IngesterFeeder}, which adds them to the ingester on its own thread: the ingester's
+ *       back-pressure then holds the feeder, not the dispatcher, which fetches the next batch
+ *       meanwhile.
  *   <li><b>Memory.</b> {@code write} reserves its documents' bytes in a {@link BufferBudget} and waits
  *       (until its deadline, then {@link RetriablePumpException}) while it is used up; documents
  *       waiting for a retry keep their reservation, so memory stays bounded while Elasticsearch is
@@ -84,6 +88,7 @@ final class BulkWriter implements DocumentWriter {
   private final ScheduledExecutorService scheduler;
   private final BufferBudget budget;
   private final BulkIngester<DocRef> ingester;
+  private final IngesterFeeder<DocRef> feeder;
   private final int maxOperations;
   private final long maxBytes;
   private final Set<PendingBatch> outstanding = ConcurrentHashMap.newKeySet();
@@ -118,7 +123,9 @@ final class BulkWriter implements DocumentWriter {
                     .maxConcurrentRequests(bulk.workers())
                     .flushInterval(bulk.flushInterval().toMillis(), TimeUnit.MILLISECONDS)
                     .listener(new Listener()));
-    metrics.gauge("pump.sink.bulk.pending.operations", "documents buffered in the bulk ingester", ingester::pendingOperations);
+    this.feeder = new IngesterFeeder<>(name, ingester::add, (ref, reason) -> ref.batch().failed(ref.position(), reason), CLOSED_REASON);
+    metrics.gauge("pump.sink.bulk.pending.operations", "documents taken and not sent yet",
+        () -> feeder.queued() + ingester.pendingOperations());
     metrics.gauge("pump.sink.bulk.pending.requests", "bulk requests in flight", ingester::pendingRequests);
     metrics.gauge("pump.sink.documents.unacknowledged", "documents without an answer yet", unacknowledged::get);
     metrics.gauge("pump.sink.buffer.bytes", "bytes held for unanswered documents", budget::used);
@@ -184,13 +191,7 @@ final class BulkWriter implements DocumentWriter {
       }
     }
     if (awaitGate(deadline)) {
-      for (int i = 0; i < ops.size(); i++) {
-        try {
-          ingester.add(ops.get(i), refs.get(i));
-        } catch (IllegalStateException ingesterClosed) {
-          batch.failed(refs.get(i).position(), CLOSED_REASON);
-        }
-      }
+      feeder.submit(ops, refs);
     } else {
       // Elasticsearch is not there yet: the retry path installs the template first
       int from = 0;
@@ -235,6 +236,13 @@ final class BulkWriter implements DocumentWriter {
     double failedBefore = metrics.failedTotal();
     long start = System.nanoTime();
     if (!closed) {
+      try {
+        feeder.drained().get(Math.max(1, deadline.remainingMillis()), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException | ExecutionException e) {
+        // reported below as documents without an answer
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       ingester.flush();
     }
     CompletableFuture<?>[] all = outstanding.stream().map(PendingBatch::future).toArray(CompletableFuture[]::new);
@@ -278,6 +286,7 @@ final class BulkWriter implements DocumentWriter {
     }
     closed = true;
     budget.close();
+    feeder.stop(Duration.ofSeconds(1));
     Thread closer = new Thread(ingester::close, "pumpd-es-ingester-close-" + name);
     closer.setDaemon(true);
     closer.start();

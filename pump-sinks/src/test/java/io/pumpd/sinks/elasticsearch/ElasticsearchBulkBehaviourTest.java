@@ -58,7 +58,7 @@ class ElasticsearchBulkBehaviourTest {
     CompletableFuture<WriteResult> stage = p.pump.write(fixture.subList(0, 250), Deadline.NONE).toCompletableFuture();
     await().atMost(Duration.ofSeconds(10)).until(() -> server.bulkRequests().size() == 2);
     assertThat(sizes(server.bulkRequests())).containsExactly(100, 100);
-    assertThat(p.gauge("pump.sink.bulk.pending.operations")).isEqualTo(50);
+    await().atMost(Duration.ofSeconds(10)).until(() -> p.gauge("pump.sink.bulk.pending.operations") == 50);
     assertThat(stage).isNotDone();
     p.flush(Duration.ofSeconds(10));
     assertThat(sizes(server.bulkRequests())).containsExactly(100, 100, 50);

@@ -257,7 +257,7 @@ class ElasticsearchPumpTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> p.pump.readiness().isEmpty());
     List<AnalyticsRecord> records = Fixtures.records(Fixtures.MODERN).subList(0, 10);
     CompletableFuture<WriteResult> stage = p.pump.write(records, Deadline.NONE).toCompletableFuture();
-    assertThat(p.gauge("pump.sink.bulk.pending.operations")).isEqualTo(10);
+    await().atMost(Duration.ofSeconds(10)).until(() -> p.gauge("pump.sink.bulk.pending.operations") == 10);
     assertThat(stage).isNotDone();
 
     p.flush(Duration.ofSeconds(30));
