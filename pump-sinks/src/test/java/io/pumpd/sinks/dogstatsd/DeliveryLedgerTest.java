@@ -1,0 +1,89 @@
+package io.pumpd.sinks.dogstatsd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pumpd.core.pump.Deadline;
+import io.pumpd.core.pump.RetriablePumpException;
+import io.pumpd.core.pump.WriteResult;
+import io.pumpd.core.pump.WriteResult.RecordFailure;
+import io.pumpd.core.record.AnalyticsRecord;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class DeliveryLedgerTest {
+  private final DeliveryLedger ledger = new DeliveryLedger(Runnable::run);
+  private final AnalyticsRecord a = new AnalyticsRecord().setPath("/a");
+  private final AnalyticsRecord b = new AnalyticsRecord().setPath("/b");
+  private final AnalyticsRecord c = new AnalyticsRecord().setPath("/c");
+
+  @Test
+  @DisplayName("a batch completes only when its last metric has reached the socket")
+  void completesWhenAllSent() throws Exception {
+    DeliveryLedger.Batch batch = ledger.open(3, List.of());
+    ledger.register(batch, a);
+    ledger.register(batch, b);
+    ledger.sent(1); // accounted before the batch is sealed
+    ledger.register(batch, c);
+    CompletableFuture<WriteResult> stage = ledger.seal(batch, true).toCompletableFuture();
+
+    assertThat(stage).isNotDone();
+    ledger.sent(1);
+    assertThat(stage).isNotDone();
+    assertThat(ledger.outstanding()).isEqualTo(1);
+    ledger.sent(1);
+    assertThat(stage.get()).isEqualTo(WriteResult.delivered(3));
+    assertThat(ledger.awaitDrained(Deadline.after(Duration.ofMillis(1)))).isZero();
+  }
+
+  @Test
+  @DisplayName("socket failures are pinned to the records in send order; batches complete in order")
+  void failuresByPosition() throws Exception {
+    RecordFailure early = new RecordFailure(a, "too long");
+    DeliveryLedger.Batch first = ledger.open(2, List.of(early));
+    ledger.register(first, b);
+    CompletableFuture<WriteResult> s1 = ledger.seal(first, true).toCompletableFuture();
+    DeliveryLedger.Batch second = ledger.open(2, List.of());
+    ledger.register(second, a);
+    ledger.register(second, c);
+    CompletableFuture<WriteResult> s2 = ledger.seal(second, true).toCompletableFuture();
+
+    ledger.sent(2);
+    ledger.failed(1, "ECONNREFUSED");
+
+    assertThat(s1.get()).isEqualTo(new WriteResult(1, List.of(early)));
+    assertThat(s2.get()).isEqualTo(new WriteResult(1, List.of(new RecordFailure(c, "ECONNREFUSED"))));
+  }
+
+  @Test
+  @DisplayName("a batch none of whose metrics could be sent fails as retriable")
+  void allFailed() throws Exception {
+    DeliveryLedger.Batch batch = ledger.open(2, List.of());
+    ledger.register(batch, a);
+    ledger.register(batch, b);
+    CompletableFuture<WriteResult> stage = ledger.seal(batch, true).toCompletableFuture();
+
+    ledger.failed(2, "no such file");
+
+    assertThatThrownBy(stage::get).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(RetriablePumpException.class).hasMessageContaining("no such file");
+  }
+
+  @Test
+  @DisplayName("abandoning fails open batches as retriable, wakes flushers and refuses new batches")
+  void abandon() throws Exception {
+    DeliveryLedger.Batch batch = ledger.open(1, List.of());
+    ledger.register(batch, a);
+    CompletableFuture<WriteResult> stage = ledger.seal(batch, true).toCompletableFuture();
+
+    assertThat(ledger.abandonAll("closed")).isEqualTo(1);
+
+    assertThatThrownBy(stage::get).cause().isInstanceOf(RetriablePumpException.class);
+    assertThat(ledger.awaitDrained(Deadline.NONE)).isZero();
+    assertThatThrownBy(() -> ledger.open(1, List.of())).hasMessageContaining("closed");
+  }
+}
