@@ -106,8 +106,8 @@ public final class AtLeastOnceDelivery implements AutoCloseable {
       for (StreamKeys k : reads) {
         groups.computeIfAbsent(k, x -> new ArrayList<>()).add(bound);
       }
-      consumers.add(new PumpConsumer(r, reads, decoding.create(first), first, deadLetters, link,
-          settings.consumer(), availability, meters));
+      consumers.add(new PumpConsumer(r, reads, decoding.create(first), link, settings.consumer(),
+          availability, meters));
       first = false;
     }
     this.mover = new ChunkMover(link, moved, settings.entryRecords(), settings.moveInterval(),

@@ -15,13 +15,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.pumpd.app.redis.RedisAvailability;
 import io.pumpd.app.redis.RedisLink;
-import io.pumpd.core.deadletter.DeadLetterQueue;
 import io.pumpd.core.engine.DeliveryOutcome;
 import io.pumpd.core.engine.PumpRunner;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.record.UptimeRecord;
 import io.pumpd.core.retry.Backoff;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -119,8 +117,6 @@ final class PumpConsumer {
   private final String group;
   private final Map<String, StreamKeys> streams = new LinkedHashMap<>();
   private final RecordDecoding decoding;
-  private final boolean deadLetterUndecodable;
-  private final DeadLetterQueue deadLetters;
   private final RedisLink link;
   private final Settings settings;
   private final RedisAvailability availability;
@@ -158,7 +154,7 @@ final class PumpConsumer {
   private final AtomicLong ackedTotal = new AtomicLong();
 
   PumpConsumer(PumpRunner runner, List<StreamKeys> streams, RecordDecoding decoding,
-      boolean deadLetterUndecodable, DeadLetterQueue deadLetters, RedisLink link, Settings settings,
+      RedisLink link, Settings settings,
       RedisAvailability availability, MeterRegistry meters) {
     this.runner = runner;
     this.group = runner.name();
@@ -167,8 +163,6 @@ final class PumpConsumer {
       replayCursors.put(k.stream(), "0-0");
     }
     this.decoding = decoding;
-    this.deadLetterUndecodable = deadLetterUndecodable;
-    this.deadLetters = deadLetters;
     this.link = link;
     this.settings = settings;
     this.availability = availability;
@@ -416,10 +410,8 @@ final class PumpConsumer {
       } else {
         hadData.add(k.stream());
       }
-      for (StreamMessage<String, byte[]> m : messages) {
-        any = true;
-        take(k, m);
-      }
+      any |= !messages.isEmpty();
+      takeAll(k, messages);
     }
     if (answered == 0 && unreachable != null) {
       throw unreachable;
@@ -459,29 +451,54 @@ final class PumpConsumer {
     }
   }
 
-  /** Decodes an entry this consumer now owns and hands it to the pump. */
-  private void take(StreamKeys k, StreamMessage<String, byte[]> m) throws InterruptedException {
-    Ref ref = new Ref(k.stream(), m.getId());
-    if (held.containsKey(ref)) {
-      return; // already being worked on (claimed back while held)
-    }
-    Map<String, byte[]> body = m.getBody();
-    byte[] payload = body == null ? null : body.get("r");
-    if (payload == null) {
-      // deleted from the stream while pending (trimmed): nothing left to deliver
-      queueAck(new Held(ref, k, List.of(), 0, 0));
-      return;
-    }
-    List<byte[]> raw;
-    try {
-      raw = ChunkCodec.unpack(payload);
-    } catch (IOException e) {
-      if (deadLetterUndecodable) {
-        deadLetters.undecodable(k.stream() + " " + m.getId(), payload, e.getMessage());
-        LOG.error("Stream entry {} {} is corrupt ({}); dead-lettered raw", k.stream(), m.getId(),
-            e.getMessage());
+  /**
+   * Fetches the records of entries this consumer now owns from their batch lists ({@code LRANGE},
+   * pipelined), decodes them and hands them to the pump, entry by entry. An entry whose batch is
+   * gone (deleted once every pump was done with it, or lost with Redis) has nothing left to
+   * deliver and is acknowledged. An entry whose records cannot be fetched now (Redis away) stays
+   * pending and comes back through the lease.
+   */
+  private void takeAll(StreamKeys k, List<StreamMessage<String, byte[]>> messages)
+      throws InterruptedException {
+    Map<StreamMessage<String, byte[]>, CompletableFuture<List<byte[]>>> fetches =
+        new LinkedHashMap<>();
+    for (StreamMessage<String, byte[]> m : messages) {
+      Ref ref = new Ref(k.stream(), m.getId());
+      if (held.containsKey(ref)) {
+        continue; // already being worked on (claimed back while held)
       }
-      queueAck(new Held(ref, k, List.of(), 0, 0));
+      EntryRange range = EntryRange.of(m.getBody());
+      if (range == null) {
+        // deleted from the stream while pending (trimmed), or not one of ours
+        queueAck(new Held(ref, k, List.of(), 0, 0));
+        continue;
+      }
+      try {
+        fetches.put(m, commands(k).lrange(k.batchKey(range.batch()), range.start(),
+            range.start() + range.count() - 1).toCompletableFuture());
+      } catch (RedisException e) {
+        fetches.put(m, CompletableFuture.failedFuture(e));
+      }
+    }
+    long deadline = System.nanoTime() + settings.replyTimeout().toNanos();
+    for (Map.Entry<StreamMessage<String, byte[]>, CompletableFuture<List<byte[]>>> e
+        : fetches.entrySet()) {
+      Ref ref = new Ref(k.stream(), e.getKey().getId());
+      List<byte[]> raw;
+      try {
+        raw = e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (ExecutionException | TimeoutException ex) {
+        availability.down(ChunkMover.rootCause(ex));
+        continue; // stays pending; the lease brings it back
+      }
+      take(k, ref, raw);
+    }
+  }
+
+  /** Decodes an entry's records and hands them to the pump. */
+  private void take(StreamKeys k, Ref ref, List<byte[]> raw) throws InterruptedException {
+    if (raw.isEmpty()) {
+      queueAck(new Held(ref, k, List.of(), 0, 0)); // its batch is gone: nothing to deliver
       return;
     }
     long bytes = 0;
@@ -497,6 +514,24 @@ final class PumpConsumer {
       probe = h; // read while the pump fails: it tells whether the sink is back
     }
     submit(h);
+  }
+
+  /** The batch range a stream entry refers to ({@code move.lua}: fields b, s, n). */
+  private record EntryRange(long batch, long start, long count) {
+    static EntryRange of(Map<String, byte[]> body) {
+      if (body == null || body.get("b") == null || body.get("s") == null || body.get("n") == null) {
+        return null;
+      }
+      try {
+        return new EntryRange(number(body.get("b")), number(body.get("s")), number(body.get("n")));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+
+    private static long number(byte[] text) {
+      return Long.parseLong(new String(text, java.nio.charset.StandardCharsets.US_ASCII));
+    }
   }
 
   /** One attempt; blocks while the pump takes the batch; the outcome is queued. */
@@ -698,9 +733,7 @@ final class PumpConsumer {
               messages.size(), k.stream(), settings.lease().toSeconds());
           redelivered.increment(messages.size());
         }
-        for (StreamMessage<String, byte[]> m : messages) {
-          take(k, m);
-        }
+        takeAll(k, messages);
         cursor = claimed.getId();
       } while (!"0-0".equals(cursor) && hasRoom() && !stopReading);
     }

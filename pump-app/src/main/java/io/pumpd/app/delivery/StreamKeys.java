@@ -4,8 +4,9 @@ import io.lettuce.core.cluster.SlotHash;
 
 /**
  * The Redis keys of one gateway list in {@code at_least_once} mode: the list the gateway pushes
- * to, the pump-owned stream its records are moved into, and the stream's counters hash. All three
- * hash to the list's slot, so one script can touch them in Redis Cluster: the stream key is {@code
+ * to, the pump-owned stream whose entries refer to ranges of the pump's batch lists (the gateway
+ * list, renamed), the stream's counters hash, and the batch lists. All of them hash to the list's
+ * slot, so one script can touch them in Redis Cluster: the stream key is {@code
  * {<list key>}<suffix>} (its hash tag is the whole list key), or {@code <list key><suffix>} when
  * the list key already has a hash tag of its own.
  *
@@ -29,6 +30,11 @@ public record StreamKeys(String list, String stream, String counters, boolean up
           + "\" (its braces do not form a hash tag); change key_prefix");
     }
     return new StreamKeys(list, stream, stream + ":counters", uptime);
+  }
+
+  /** The batch list {@code move.lua} renamed the gateway list to, for batch number {@code b}. */
+  public String batchKey(long b) {
+    return stream + ":b:" + b;
   }
 
   /** True when Redis Cluster would hash only part of {@code key} (a non-empty {@code {...}}). */

@@ -6,9 +6,10 @@
 --     acknowledges its pending entries at or below the cut and moves its last-delivered ID past
 --     the undelivered ones; the records dropped are counted and returned;
 --  4. removes consumers with nothing pending that have been idle longer than ARGV[3] ms;
---  5. trims the stream to the oldest entry any group still needs (XTRIM MINID).
+--  5. trims the stream to the oldest entry any group still needs (XTRIM MINID), and deletes the
+--     batch lists (see move.lua) no entry refers to any more.
 --
--- KEYS[1] the stream, KEYS[2] its counters hash
+-- KEYS[1] the stream, KEYS[2] its counters hash (the batch lists <stream>:b:<n> share their slot)
 -- ARGV[1] default record bound (-1 = none), ARGV[2] default byte bound (0 = none), both for
 --   groups this daemon does not configure; ARGV[3] stale consumer idle ms; ARGV[4] number of
 --   configured groups G; then G triples: name, record limit in this stream (-1 = none; the daemon
@@ -161,6 +162,22 @@ end
 if keep ~= nil and keep > floor then
   out[4] = redis.call('XTRIM', stream, 'MINID', string.format('%d-0', keep + 1))
   redis.call('HSET', KEYS[2], 'floor', keep)
+end
+
+-- delete the batch lists older than the oldest entry kept
+local bfloor = tonumber(redis.call('HGET', KEYS[2], 'bfloor') or '1')
+local oldest = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
+local upTo
+if #oldest > 0 then
+  upTo = tonumber(field(oldest[1][2], 'b')) - 1
+else
+  upTo = tonumber(redis.call('HGET', KEYS[2], 'batch') or '0')
+end
+if upTo >= bfloor then
+  for b = bfloor, upTo do
+    redis.call('DEL', stream .. ':b:' .. b)
+  end
+  redis.call('HSET', KEYS[2], 'bfloor', upTo + 1)
 end
 out[3] = redis.call('XLEN', stream)
 return out

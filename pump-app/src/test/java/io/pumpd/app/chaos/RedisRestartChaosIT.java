@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("chaos: Redis without persistence restarted mid-run")
 class RedisRestartChaosIT {
   private static final String NAME = "solo";
-  /** Every record Redis holds for the pump: the gateway lists and the streams' entries. */
+  /** Every record Redis holds for the pump: the gateway lists and the ranges the streams refer to. */
   private static final String SNAPSHOT = """
       local out = {}
       for _, key in ipairs(KEYS) do
@@ -35,12 +35,11 @@ class RedisRestartChaosIT {
           for _, e in ipairs(redis.call('LRANGE', key, 0, -1)) do table.insert(out, e) end
         elseif t == 'stream' then
           for _, entry in ipairs(redis.call('XRANGE', key, '-', '+')) do
-            local f = entry[2]
-            for i = 1, #f, 2 do
-              if f[i] == 'r' then
-                for _, e in ipairs(cmsgpack.unpack(f[i + 1])) do table.insert(out, e) end
-              end
-            end
+            local f = {}
+            for i = 1, #entry[2], 2 do f[entry[2][i]] = entry[2][i + 1] end
+            local s = tonumber(f['s'])
+            local batch = redis.call('LRANGE', key .. ':b:' .. f['b'], s, s + tonumber(f['n']) - 1)
+            for _, e in ipairs(batch) do table.insert(out, e) end
           end
         end
       end

@@ -64,6 +64,7 @@ class AtLeastOnceDeliveryTest {
       engine.maintainNow();
       assertThat(gateway.xlen(stream)).isZero();
       assertThat(engine.backlogs().get("a").records()).isZero();
+      assertThat(gateway.sync().keys(stream + ":b:*")).isEmpty(); // the batch lists are deleted
     });
     engine.stop(Deadline.after(Duration.ofSeconds(10)));
   }
@@ -253,5 +254,23 @@ class AtLeastOnceDeliveryTest {
     engine.stop(Deadline.after(Duration.ofSeconds(10)));
     long olderKept = older.stream().filter(TestPumps.keys(down)::contains).count();
     assertThat(olderKept).isLessThan(1500); // the older list paid for the bound, not the newer one
+  }
+
+  @Test
+  void recordsThePumpTookAreNoLongerUnderTheGatewaysTtl() throws Exception {
+    TestPumps.Switchable down = new TestPumps.Switchable().down(true);
+    AtLeastOnceDelivery engine = engines.engine("c1").pump("es", down).start();
+    Set<String> pushed = new HashSet<>(gateway.push(TestEngines.BASE, GatewayRedis.keys("k", 0, 2000)));
+    gateway.sync().expire(TestEngines.BASE, 2); // what the gateway's purger does
+    String stream = StreamKeys.of(TestEngines.BASE, ":pumpd", false).stream();
+    await().atMost(WAIT).until(() -> gateway.sync().keys(stream + ":b:*").size() == 1);
+    String batch = gateway.sync().keys(stream + ":b:*").get(0);
+    assertThat(gateway.sync().ttl(batch)).isEqualTo(-1L); // persisted: no TTL
+    await().atMost(WAIT).until(() -> engine.notReadyReasons().stream()
+        .anyMatch(r -> r.contains("cannot deliver")));
+    await().pollDelay(Duration.ofSeconds(3)).atMost(WAIT).until(() -> true); // past the 2 s TTL
+    down.down(false);
+    await().atMost(WAIT).until(() -> TestPumps.keys(down).equals(pushed));
+    engine.stop(Deadline.after(Duration.ofSeconds(10)));
   }
 }
