@@ -52,7 +52,8 @@ public final class AtLeastOnceDelivery implements AutoCloseable {
    *
    * @param consumerName this daemon's consumer name
    * @param entryRecords most records per stream entry
-   * @param moveInterval wait between moves while the gateway lists are empty ({@code purge_delay})
+   * @param moveInterval wait between moves when the last one found the gateway lists empty or
+   *     took them whole ({@code delivery.poll_interval_ms}, at most {@code purge_delay})
    * @param statusInterval how often the status line is logged
    * @param defaultBound the bound of pumps without their own, and of unknown groups
    * @param consumer the consumers' settings
@@ -155,7 +156,9 @@ public final class AtLeastOnceDelivery implements AutoCloseable {
         Duration.ofSeconds(d.leaseSeconds()), Duration.ofMillis(d.pollIntervalMs()),
         d.maxInFlightBytes(), Duration.ofSeconds(d.confirmTimeoutSeconds()),
         redisTimeout.plusSeconds(1), Backoff.DEFAULT);
-    return new Settings(consumer.consumerName(), entryRecords, purgeDelay,
+    Duration poll = Duration.ofMillis(d.pollIntervalMs());
+    return new Settings(consumer.consumerName(), entryRecords,
+        poll.compareTo(purgeDelay) < 0 ? poll : purgeDelay,
         purgeDelay.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : purgeDelay,
         new StreamMaintenance.GroupBound("", d.maxBacklogRecords(), d.maxBacklogBytes()), consumer);
   }

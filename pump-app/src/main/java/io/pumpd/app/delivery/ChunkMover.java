@@ -21,15 +21,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves the gateway's records out of its lists into the pump-owned streams, continuously and
- * independently of the sinks, so that records the pump has taken are never exposed to the
- * gateway's 60-second TTL and a slow sink never slows the draining. One round runs the {@code
- * move.lua} script once per list (pipelined; one chunk of up to {@code entryRecords} per list);
- * rounds repeat at once while some list had a full chunk, else after {@code idleInterval}.
+ * Takes the gateway's records out of its lists for the pump, continuously and independently of
+ * the sinks, so that records the pump has taken are never exposed to the gateway's 60-second TTL
+ * and a slow sink never slows the draining. One round runs the {@code move.lua} script once per
+ * list (pipelined): it renames the whole list to a pump-owned batch list (O(1), whatever its
+ * length) and adds stream entries of up to {@code entryRecords} records referring to it. Rounds
+ * follow each other every {@code idleInterval}.
  *
- * <p>Nothing is lost whatever happens to a round: the script adds the stream entry before it trims
- * the list, and a lost reply only means the daemon does not know whether the move happened (both
- * outcomes leave the records in Redis).
+ * <p>Nothing is lost whatever happens to a round: the script is atomic, and a lost reply only
+ * means the daemon does not know whether the move happened (both outcomes leave the records in
+ * Redis).
  *
  * <p>Threading: its own thread {@code delivery-mover} between {@link #start} and {@link #stop}.
  * {@link #moveOnce()} is for tests and must not run concurrently with the thread.
@@ -37,8 +38,8 @@ import org.slf4j.LoggerFactory;
 final class ChunkMover {
   private static final Logger LOG = LoggerFactory.getLogger(ChunkMover.class);
 
-  /** What one round moved; {@code more} when a list gave a full chunk (more may be waiting). */
-  record Round(long records, long bytes, boolean more) {}
+  /** What one round moved. */
+  record Round(long records, long bytes) {}
 
   private final RedisLink link;
   private final List<StreamKeys> streams;
@@ -56,7 +57,7 @@ final class ChunkMover {
 
   /**
    * @param entryRecords most records per stream entry
-   * @param idleInterval wait between rounds when the lists were drained
+   * @param idleInterval wait between rounds
    * @param replyTimeout how long to wait for a round's replies
    * @param onMoved called after a round that moved records (wakes the local consumers)
    */
@@ -110,9 +111,6 @@ final class ChunkMover {
         if (r.records() > 0) {
           onMoved.run();
         }
-        if (r.more()) {
-          continue;
-        }
       } catch (RedisException | ExecutionException | TimeoutException e) {
         failures++;
         availability.down(rootCause(e));
@@ -161,7 +159,6 @@ final class ChunkMover {
     long deadline = System.nanoTime() + replyTimeout.toNanos();
     long records = 0;
     long bytes = 0;
-    boolean more = false;
     ExecutionException unreachable = null;
     int ok = 0;
     for (int i = 0; i < replies.size(); i++) {
@@ -173,7 +170,6 @@ final class ChunkMover {
         long n = (Long) r.get(0);
         records += n;
         bytes += (Long) r.get(1);
-        more |= n >= entryRecords;
         if (keyErrors.remove(k.list()) != null) {
           LOG.info("Moving records from {} works again", k.list());
         }
@@ -198,7 +194,7 @@ final class ChunkMover {
     availability.up();
     moved.increment(records);
     movedTotal.addAndGet(records);
-    return new Round(records, bytes, more);
+    return new Round(records, bytes);
   }
 
   static Throwable rootCause(Throwable e) {

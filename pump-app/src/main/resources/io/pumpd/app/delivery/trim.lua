@@ -175,7 +175,7 @@ else
 end
 if upTo >= bfloor then
   for b = bfloor, upTo do
-    redis.call('DEL', stream .. ':b:' .. b)
+    redis.call('UNLINK', stream .. ':b:' .. b)
   end
   redis.call('HSET', KEYS[2], 'bfloor', upTo + 1)
 end

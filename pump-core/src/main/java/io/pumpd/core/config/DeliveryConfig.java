@@ -58,7 +58,11 @@ public final class DeliveryConfig implements SelfValidating {
   @JsonProperty("max_in_flight_bytes")
   private long maxInFlightBytes = 8L << 20;
 
-  /** Milliseconds between reads of an idle stream (the local mover wakes consumers sooner). */
+  /**
+   * Milliseconds between two looks at the gateway lists (each takes all they hold) and between
+   * reads of an idle stream (the local mover wakes its consumers sooner); {@code purge_delay}
+   * when that is shorter.
+   */
   @JsonProperty("poll_interval_ms")
   private int pollIntervalMs = 500;
 
