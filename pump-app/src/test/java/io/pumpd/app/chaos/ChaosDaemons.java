@@ -76,6 +76,45 @@ final class ChaosDaemons implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Adds an {@code elasticsearch} pump named {@code name} writing to {@code index} with {@code
+   * generate_id} (replays overwrite instead of duplicating).
+   */
+  ChaosDaemons esPump(String name, String url, String index) {
+    String p = "TYK_PMP_PUMPS_" + name.toUpperCase() + "_";
+    common.put(p + "TYPE", "elasticsearch");
+    common.put(p + "TIMEOUT", "10");
+    common.put(p + "META_ELASTICSEARCHURL", url);
+    common.put(p + "META_INDEXNAME", index);
+    common.put(p + "META_VERSION", "8");
+    common.put(p + "META_GENERATEID", "true");
+    common.put(p + "META_BULKCONFIG_FLUSHINTERVAL", "1");
+    return this;
+  }
+
+  /** Adds an {@code influx2} pump named {@code name}, tagging points with {@code api_key}. */
+  ChaosDaemons influxPump(String name, String url, String token, String org, String bucket) {
+    String p = "TYK_PMP_PUMPS_" + name.toUpperCase() + "_";
+    common.put(p + "TYPE", "influx2");
+    common.put(p + "TIMEOUT", "5");
+    common.put(p + "META_ADDR", url);
+    common.put(p + "META_TOKEN", token);
+    common.put(p + "META_ORGNAME", org);
+    common.put(p + "META_BUCKETNAME", bucket);
+    common.put(p + "META_TAGS", "api_key");
+    return this;
+  }
+
+  /** Adds a {@code dogstatsd} pump named {@code name} sending to {@code address} (UDP). */
+  ChaosDaemons dogstatsdPump(String name, String address) {
+    String p = "TYK_PMP_PUMPS_" + name.toUpperCase() + "_";
+    common.put(p + "TYPE", "dogstatsd");
+    common.put(p + "TIMEOUT", "5");
+    common.put(p + "META_ADDRESS", address);
+    common.put(p + "META_TAGS", "path");
+    return this;
+  }
+
   /** Adds a dummy pump named {@code name}. */
   ChaosDaemons dummyPump(String name) {
     common.put("TYK_PMP_PUMPS_" + name.toUpperCase() + "_TYPE", "dummy");

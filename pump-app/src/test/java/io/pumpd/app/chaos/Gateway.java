@@ -54,9 +54,14 @@ final class Gateway implements AutoCloseable {
     this.ttl = ttl;
   }
 
-  /** The gateway encoding of record {@code i}. */
+  /**
+   * The gateway encoding of record {@code i}: {@code APIKey} {@code chaos-<i>} (stdout, csv,
+   * Elasticsearch, Influx tag), path {@code /chaos-<i>} (the DogStatsD {@code path} tag, and a
+   * distinct Elasticsearch {@code generate_id} id).
+   */
   byte[] record(int i) {
-    return encoder.encode(TEMPLATE.copy().setApiKey(TAG + i));
+    return encoder.encode(TEMPLATE.copy().setApiKey(TAG + i).setPath("/" + TAG + i)
+        .setRawPath("/" + TAG + i));
   }
 
   /** Pushes every record at once, before a daemon runs (a backlog). */

@@ -57,6 +57,18 @@ final class SinkLedger {
     return new SinkLedger(name, null);
   }
 
+  /**
+   * A sink read through its own API (Elasticsearch, the Influx and DogStatsD receivers): {@code
+   * keys} gives every record key received so far, repeated keys included; each refresh recounts.
+   */
+  static SinkLedger fromKeys(String name, java.util.function.Supplier<List<String>> keys) {
+    SinkLedger l = new SinkLedger(name, k -> k);
+    l.source = keys;
+    return l;
+  }
+
+  private java.util.function.Supplier<List<String>> source;
+
   String name() {
     return name;
   }
@@ -72,6 +84,14 @@ final class SinkLedger {
 
   /** Reads what was appended to the watched files since the last call. */
   synchronized SinkLedger refresh() {
+    if (source != null) {
+      counts = new int[counts.length];
+      received = 0;
+      for (String key : source.get()) {
+        count(key);
+      }
+      return this;
+    }
     for (Path f : files) {
       if (!Files.isRegularFile(f)) {
         continue;
