@@ -48,6 +48,7 @@ class ShutdownDeadlineIT {
     }
     Map<String, String> env = new HashMap<>();
     env.put("TYK_PMP_OMITCONFIGFILE", "true");
+    env.put("TYK_PMP_DELIVERYGUARANTEE", "at_most_once"); // the purge loop's shutdown
     env.put("TYK_PMP_PURGEDELAY", "1");
     env.put("TYK_PMP_ANALYTICSSTORAGECONFIG_HOST", redis.host());
     env.put("TYK_PMP_ANALYTICSSTORAGECONFIG_PORT", String.valueOf(redis.port()));

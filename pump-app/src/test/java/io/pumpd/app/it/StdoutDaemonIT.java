@@ -67,6 +67,9 @@ class StdoutDaemonIT {
   private Map<String, String> env() {
     Map<String, String> env = new HashMap<>();
     env.put("TYK_PMP_OMITCONFIGFILE", "true");
+    // these tests cover the at_most_once purge loop (its cycle log lines); the at_least_once mode
+    // is covered by the chaos suite (io.pumpd.app.chaos) and io.pumpd.app.delivery
+    env.put("TYK_PMP_DELIVERYGUARANTEE", "at_most_once");
     env.put("TYK_PMP_PURGEDELAY", "1");
     env.put("TYK_PMP_ANALYTICSSTORAGECONFIG_HOST", redis.host());
     env.put("TYK_PMP_ANALYTICSSTORAGECONFIG_PORT", String.valueOf(redis.port()));

@@ -103,9 +103,13 @@ public final class PumpConfiguration implements SelfValidating {
 
   // ---- this daemon's additions ----
 
-  /** {@code at_most_once} (Tyk's MULTI{LRANGE;LTRIM}) or {@code at_least_once}. */
+  /**
+   * {@code at_least_once} (the default: records stay in Redis until every pump has them; see
+   * {@code docs/DELIVERY.md}) or {@code at_most_once} (Tyk's {@code MULTI{LRANGE;LTRIM}}: popped
+   * records are lost if the daemon dies before the pumps have them).
+   */
   @JsonProperty("delivery_guarantee")
-  private String deliveryGuarantee = "at_most_once";
+  private String deliveryGuarantee = "at_least_once";
 
   /** Settings of the at_least_once mode (env TYK_PMP_DELIVERY_*). */
   @JsonProperty("delivery")
@@ -219,7 +223,7 @@ public final class PumpConfiguration implements SelfValidating {
   }
 
   public String deliveryGuarantee() {
-    return deliveryGuarantee == null ? "at_most_once" : deliveryGuarantee;
+    return deliveryGuarantee == null ? "at_least_once" : deliveryGuarantee;
   }
 
   /** {@code delivery}: the at_least_once settings. */
