@@ -247,7 +247,7 @@ public final class PumpDaemon {
   private int shutdownAtLeastOnce(Deadline deadline, Duration budget) {
     AtLeastOnceDelivery.StopReport report = delivery.stop(deadline);
     for (PumpRunner r : dispatcher.runners()) {
-      LOG.info("Pump {} stopped: {} records delivered since start, {} dead-lettered, {} entries "
+      LOG.info("Pump {} flushed: {} records delivered since start, {} dead-lettered, {} entries "
           + "left in Redis for redelivery", r.name(), r.deliveredCount(), r.failedCount(),
           report.unacknowledged().getOrDefault(r.name(), 0));
     }
