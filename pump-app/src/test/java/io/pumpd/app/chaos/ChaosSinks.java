@@ -29,8 +29,18 @@ final class ChaosSinks {
 
   private ChaosSinks() {}
 
+  @SuppressWarnings("unchecked")
   static SinkLedger elasticsearch(String name, EmbeddedElasticsearch es, String index) {
-    return SinkLedger.fromKeys(name, () -> esKeys(es, index));
+    long[] lastCount = {-1};
+    List<String>[] lastKeys = new List[] {List.of()};
+    return SinkLedger.fromKeys(name, () -> {
+      long count = es.count(index); // cheap; the keys only when it changed
+      if (count != lastCount[0]) {
+        lastKeys[0] = esKeys(es, index);
+        lastCount[0] = count;
+      }
+      return lastKeys[0];
+    });
   }
 
   static SinkLedger influx(String name, RecordingInfluxServer influx) {

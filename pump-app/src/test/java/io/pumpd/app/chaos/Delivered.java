@@ -38,7 +38,7 @@ final class Delivered {
       if (condition.getAsBoolean()) {
         return;
       }
-      LockSupport.parkNanos(500_000_000L); // polling interval
+      LockSupport.parkNanos(gateway.total() > 200_000 ? 2_000_000_000L : 500_000_000L); // polling
     }
     if (condition.getAsBoolean()) {
       return;
