@@ -68,6 +68,22 @@ final class SinkLedger {
   }
 
   private java.util.function.Supplier<List<String>> source;
+  private java.util.function.Supplier<List<String>> deadLetterSource;
+  private final BitSet deadLettered = new BitSet();
+
+  /**
+   * Counts the records this sink's pump dead-lettered (permanently rejected, with the reason) as
+   * accounted for: they are not received, but not silently lost either.
+   */
+  SinkLedger deadLetters(java.util.function.Supplier<List<String>> keys) {
+    this.deadLetterSource = keys;
+    return this;
+  }
+
+  /** Records the pump dead-lettered (see {@link #deadLetters}). */
+  synchronized int deadLettered() {
+    return deadLettered.cardinality();
+  }
 
   String name() {
     return name;
@@ -84,6 +100,13 @@ final class SinkLedger {
 
   /** Reads what was appended to the watched files since the last call. */
   synchronized SinkLedger refresh() {
+    if (deadLetterSource != null) {
+      for (String key : deadLetterSource.get()) {
+        if (key.startsWith(Gateway.TAG)) {
+          deadLettered.set(Integer.parseInt(key.substring(Gateway.TAG.length())));
+        }
+      }
+    }
     if (source != null) {
       counts = new int[counts.length];
       received = 0;
@@ -151,22 +174,16 @@ final class SinkLedger {
     received++;
   }
 
-  /** Distinct records {@code chaos-0 .. chaos-<n-1>} received. */
+  /** Distinct records {@code chaos-0 .. chaos-<n-1>} received or dead-lettered. */
   synchronized int distinct(int n) {
-    int d = 0;
-    for (int i = 0; i < Math.min(n, counts.length); i++) {
-      if (counts[i] > 0) {
-        d++;
-      }
-    }
-    return d;
+    return n - missing(n).cardinality();
   }
 
-  /** Which of {@code chaos-0 .. chaos-<n-1>} were never received. */
+  /** Which of {@code chaos-0 .. chaos-<n-1>} were neither received nor dead-lettered. */
   synchronized BitSet missing(int n) {
     BitSet m = new BitSet(n);
     for (int i = 0; i < n; i++) {
-      if (i >= counts.length || counts[i] == 0) {
+      if ((i >= counts.length || counts[i] == 0) && !deadLettered.get(i)) {
         m.set(i);
       }
     }
