@@ -91,8 +91,8 @@ class KillNineChaosIT {
       daemons.csvDown("csv", NAME, false);
       DaemonProcess last = daemons.start(NAME);
       stdout.watch(last.stdoutFile());
-      Delivered.await(gateway, size.pushTime().plus(Duration.ofMinutes(3)), stdout, csv, elastic,
-          influx, dogstatsd);
+      Delivered.await(gateway, size.pushTime().multipliedBy(3).plus(Duration.ofMinutes(3)), stdout,
+          csv, elastic, influx, dogstatsd);
       last.sigterm();
       assertThat(last.awaitExit(Duration.ofSeconds(25))).isZero();
 

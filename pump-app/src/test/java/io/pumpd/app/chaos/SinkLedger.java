@@ -116,16 +116,23 @@ final class SinkLedger {
       return this;
     }
     for (Path f : files) {
-      if (!Files.isRegularFile(f)) {
-        continue;
+      if (Files.isRegularFile(f)) {
+        readNew(f);
       }
-      long offset = offsets.get(f);
-      try (RandomAccessFile in = new RandomAccessFile(f.toFile(), "r")) {
+    }
+    return this;
+  }
+
+  /** Reads the complete lines appended to {@code f} since the last call, in chunks. */
+  private void readNew(Path f) {
+    try (RandomAccessFile in = new RandomAccessFile(f.toFile(), "r")) {
+      while (true) {
+        long offset = offsets.get(f);
         long length = in.length();
         if (length <= offset) {
-          continue;
+          return;
         }
-        byte[] chunk = new byte[(int) Math.min(length - offset, 64L << 20)];
+        byte[] chunk = new byte[(int) Math.min(length - offset, 16L << 20)];
         in.seek(offset);
         in.readFully(chunk);
         int lastNewline = -1;
@@ -136,16 +143,14 @@ final class SinkLedger {
           }
         }
         if (lastNewline < 0) {
-          continue;
+          return; // a partial line: wait for the rest
         }
-        String text = new String(chunk, 0, lastNewline + 1, StandardCharsets.UTF_8);
-        text.lines().forEach(this::count);
+        new String(chunk, 0, lastNewline + 1, StandardCharsets.UTF_8).lines().forEach(this::count);
         offsets.put(f, offset + lastNewline + 1);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    return this;
   }
 
   private static final java.util.regex.Pattern CSV_KEY =
