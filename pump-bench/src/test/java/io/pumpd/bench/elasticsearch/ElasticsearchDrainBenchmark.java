@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -104,9 +105,13 @@ class ElasticsearchDrainBenchmark {
           IndexingProgress.await(es, daemonIndex, -1, warmup, Duration.ofMinutes(5));
           r.push(STAGING, raw);
           Duration cpuBefore = d.cpu();
+          Map<String, Long> ticksBefore = d.threadTicks();
           r.rename(STAGING, KEY);
           IndexingProgress.Window dw = IndexingProgress.await(es, daemonIndex, warmup, warmup + n, Duration.ofMinutes(10));
           Duration cpu = d.cpu().minus(cpuBefore);
+          Map<String, Long> ticks = d.threadTicks();
+          ticks.replaceAll((k, v) -> v - ticksBefore.getOrDefault(k, 0L));
+          System.out.println("daemon CPU ticks by thread during round " + round + ": " + ticks);
           int exit = d.stop();
           if (exit != 0) {
             throw new IllegalStateException("daemon exit status " + exit + "; log:\n" + d.log());
@@ -114,17 +119,28 @@ class ElasticsearchDrainBenchmark {
           assertThat(es.count(daemonIndex)).isEqualTo(warmup + n);
           daemon.add(dw.docsPerSecond());
           row(report, round, "daemon (Redis -> pumpd -> ES)", dw, String.format(Locale.ROOT, "%.2f", cpu.toMillis() / 1000.0));
+          report.append(String.format(Locale.ROOT, "| %d | ratio daemon / loader | | | %.1f %% | |%n",
+              round, 100 * dw.docsPerSecond() / w.docsPerSecond()));
         }
       }
     }
+    List<Double> ratios = new ArrayList<>();
+    for (int i = 0; i < loader.size(); i++) {
+      ratios.add(daemon.get(i) / loader.get(i));
+    }
+    ratios.sort(null);
+    double medianRatio = ratios.size() % 2 == 1 ? ratios.get(ratios.size() / 2)
+        : (ratios.get(ratios.size() / 2 - 1) + ratios.get(ratios.size() / 2)) / 2;
     double bestLoader = loader.stream().mapToDouble(x -> x).max().orElseThrow();
     double bestDaemon = daemon.stream().mapToDouble(x -> x).max().orElseThrow();
     double meanLoader = loader.stream().mapToDouble(x -> x).average().orElseThrow();
     double meanDaemon = daemon.stream().mapToDouble(x -> x).average().orElseThrow();
     report.append(String.format(Locale.ROOT,
         "%nbest: daemon %.0f docs/s, bare loader %.0f docs/s, ratio %.1f %%%n"
-            + "mean: daemon %.0f docs/s, bare loader %.0f docs/s, ratio %.1f %%%n",
-        bestDaemon, bestLoader, 100 * bestDaemon / bestLoader, meanDaemon, meanLoader, 100 * meanDaemon / meanLoader));
+            + "mean: daemon %.0f docs/s, bare loader %.0f docs/s, ratio %.1f %%%n"
+            + "median of the per-round ratios: %.1f %%%n",
+        bestDaemon, bestLoader, 100 * bestDaemon / bestLoader, meanDaemon, meanLoader, 100 * meanDaemon / meanLoader,
+        100 * medianRatio));
     Path out = Path.of("target", "bench-elasticsearch.md");
     Files.createDirectories(out.getParent());
     Files.writeString(out, report.toString());

@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Hand-over.</b> {@code write} maps the records and queues the documents for an {@link
  *       IngesterFeeder}, which adds them to the ingester on its own thread: the ingester's
  *       back-pressure then holds the feeder, not the dispatcher, which fetches the next batch
- *       meanwhile.
+ *       meanwhile. {@code write} waits (up to its deadline) while more than 2 x {@code bulk_actions}
+ *       documents wait for the feeder, so the dispatcher stays about one batch ahead.
  *   <li><b>Memory.</b> {@code write} reserves its documents' bytes in a {@link BufferBudget} and waits
  *       (until its deadline, then {@link RetriablePumpException}) while it is used up; documents
  *       waiting for a retry keep their reservation, so memory stays bounded while Elasticsearch is
@@ -89,6 +90,8 @@ final class BulkWriter implements DocumentWriter {
   private final BufferBudget budget;
   private final BulkIngester<DocRef> ingester;
   private final IngesterFeeder<DocRef> feeder;
+  /** {@code write} waits while more documents than this wait for the feeder. */
+  private final long handoffLimit;
   private final int maxOperations;
   private final long maxBytes;
   private final Set<PendingBatch> outstanding = ConcurrentHashMap.newKeySet();
@@ -114,6 +117,7 @@ final class BulkWriter implements DocumentWriter {
     this.budget = new BufferBudget(budgetBytes(bulk));
     this.maxOperations = bulk.bulkActions();
     this.maxBytes = bulk.bulkSize();
+    this.handoffLimit = 2L * (bulk.bulkActions() > 0 ? bulk.bulkActions() : ElasticsearchSettings.DEFAULT_BULK_ACTIONS);
     this.ingester =
         BulkIngester.of(
             b ->
@@ -160,6 +164,14 @@ final class BulkWriter implements DocumentWriter {
     }
     long reserved;
     try {
+      if (!feeder.awaitRoom(handoffLimit, deadline)) {
+        if (closed) {
+          throw new PumpException("elasticsearch pump " + name + " is closed");
+        }
+        throw new RetriablePumpException("elasticsearch pump " + name + ": " + feeder.queued()
+            + " documents still waiting to be handed to the bulk ingester; batch not taken before its deadline"
+            + reach.readiness().map(r -> " (" + r + ")").orElse(""));
+      }
       reserved = budget.acquire(bytes, deadline);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
