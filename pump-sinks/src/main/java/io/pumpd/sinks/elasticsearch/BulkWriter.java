@@ -75,6 +75,14 @@ final class BulkWriter implements DocumentWriter {
   /** How long {@code write} waits for a template installation that is under way. */
   static final Duration GATE_WAIT = Duration.ofSeconds(5);
 
+  /**
+   * Bulk responses are filtered ({@code filter_path}) to what the pump reads: per document only
+   * {@code _index} (required by the client), {@code status} and {@code error}. That drops the ids,
+   * versions, sequence numbers and shard counts Elasticsearch would otherwise serialize and the
+   * pump parse for every document.
+   */
+  static final String RESPONSE_FILTER = "errors,took,items.*._index,items.*.status,items.*.error";
+
   private static final String CLOSED_REASON = "the pump closed before Elasticsearch acknowledged the document";
 
   /** The ingester's operation context: which document of which batch. */
@@ -109,7 +117,7 @@ final class BulkWriter implements DocumentWriter {
       ScheduledExecutorService scheduler) {
     this.name = name;
     this.mapper = mapper;
-    this.client = client;
+    this.client = client.withTransportOptions(o -> o.setParameter("filter_path", RESPONSE_FILTER));
     this.gate = gate;
     this.reach = reach;
     this.metrics = metrics;
@@ -121,7 +129,7 @@ final class BulkWriter implements DocumentWriter {
     this.ingester =
         BulkIngester.of(
             b ->
-                b.client(client)
+                b.client(this.client)
                     .maxOperations(bulk.bulkActions())
                     .maxSize(bulk.bulkSize())
                     .maxConcurrentRequests(bulk.workers())
