@@ -15,8 +15,6 @@ import io.pumpd.sinks.elasticsearch.ElasticsearchDocumentMapper;
 import io.pumpd.sinks.elasticsearch.IndexTemplateInstaller;
 import io.pumpd.sinks.elasticsearch.testing.EmbeddedElasticsearch;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,27 +24,28 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * End-to-end Elasticsearch throughput, run on demand (not part of the test suite; the class name
+ * End-to-end Elasticsearch throughput, run on demand (not part of the test suite: the class name
  * does not match surefire's patterns):
  *
  * <pre>
  * mvn -B -ntp -pl pump-app -am package -DskipTests
  * mvn -B -ntp -pl pump-bench -am test -Dtest=ElasticsearchDrainBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
- *     [-Dbench.records=100000 -Dbench.rounds=2 -Dbench.workers=1 -Dbench.bulkActions=1000 ...]
+ *     -Dbench.records=200000 -Dbench.rounds=3 -Dbench.warmup=100000 [-Dbench.workers=1 -Dbench.bulkActions=1000 ...]
  * </pre>
  *
  * In one JVM it starts the embedded Elasticsearch 8 node and a {@code redis-server}; then, per
- * round, (1) the <b>bare loader</b> sends the modern fixture's documents (replicated to {@code
- * bench.records}) straight to the node with the official client's {@code BulkIngester}, and (2) the
- * same records, as the gateway's msgpack bytes, are pushed into {@code analytics-tyk-system-analytics}
- * and <b>the daemon</b> ({@code pump-app/target/pumpd-all.jar}, a separate process) drains them into
- * the node with the same bulk settings. Both write to a fresh index that has the pump's index
- * template. Documents per second are measured identically for both from {@code _stats/indexing}
- * (first poll seeing documents to first poll seeing all). Results go to {@code
+ * round: (1) the <b>bare loader</b> sends the modern fixture's documents ({@code bench.warmup}
+ * first, then {@code bench.records} measured) straight to the node with the official client's
+ * {@code BulkIngester}; (2) <b>the daemon</b> ({@code pump-app/target/pumpd-all.jar}, a separate
+ * process, {@code -Xmx512m} as {@code bin/pump}) drains the same records, as the gateway's msgpack
+ * bytes, from {@code analytics-tyk-system-analytics}: first {@code bench.warmup} of them, then the
+ * measured ones, staged in another list and renamed into the key at once. Same bulk settings, each
+ * path into a fresh index with the pump's index template. Documents per second are measured
+ * identically for both from {@code _stats/indexing} (first poll seeing measured documents to first
+ * poll seeing all). Prints the daemon's CPU by thread; writes the table to {@code
  * pump-bench/target/bench-elasticsearch.md}.
  */
 class ElasticsearchDrainBenchmark {
