@@ -134,7 +134,8 @@ public final class DaemonProcess implements AutoCloseable {
 
   /** Sends a signal by name with {@code kill}, e.g. {@code "INT"}. */
   public void signal(String name) throws IOException, InterruptedException {
-    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+    // the shell's built-in kill: present even where procps (/usr/bin/kill) is not installed
+    Process kill = new ProcessBuilder("sh", "-c", "kill -" + name + " " + process.pid()).start();
     if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
       throw new IOException("kill -" + name + " failed");
     }
