@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pumpd.app.testing.DaemonEnv;
 import io.pumpd.app.testing.DaemonProcess;
 import io.pumpd.app.testing.RedisFeeder;
 import io.pumpd.core.testing.Fixtures;
@@ -18,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -106,14 +106,7 @@ class DogStatsdDaemonIT {
   }
 
   private Map<String, String> env(boolean buffered) throws IOException {
-    Map<String, String> env = new HashMap<>();
-    env.put("TYK_PMP_OMITCONFIGFILE", "true");
-    env.put("TYK_PMP_PURGEDELAY", "1");
-    env.put("TYK_PMP_ANALYTICSSTORAGECONFIG_HOST", redis.host());
-    env.put("TYK_PMP_ANALYTICSSTORAGECONFIG_PORT", Integer.toString(redis.port()));
-    env.put("TYK_PMP_HEALTHCHECKENDPOINTPORT", Integer.toString(RedisServerProcess.freePort()));
-    env.put("TYK_PMP_DONTPURGEUPTIMEDATA", "true");
-    env.put("TYK_PMP_DEADLETTERDIR", work.resolve("dead-letter").toString());
+    Map<String, String> env = DaemonEnv.base(redis, work);
     env.put("TYK_PMP_PUMPS_DOGSTATSD_TYPE", "dogstatsd");
     env.put("TYK_PMP_PUMPS_DOGSTATSD_META_ADDRESS", listener.address());
     env.put("TYK_PMP_PUMPS_DOGSTATSD_META_NAMESPACE", "tyk");

@@ -2,6 +2,7 @@ package io.pumpd.app.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pumpd.app.testing.DaemonEnv;
 import io.pumpd.app.testing.DaemonProcess;
 import io.pumpd.app.testing.RedisFeeder;
 import io.pumpd.core.record.AnalyticsRecord;
@@ -25,8 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The packaged daemon as a process with an {@code elasticsearch} pump: fixture records pushed into a
- * real redis-server as a gateway pushes them, drained into a real Elasticsearch 8 node (embedded in
+ * The packaged daemon as a process with an {@code elasticsearch} pump configured from the environment
+ * only (Tyk's {@code TYK_PMP_PUMPS_ELASTICSEARCH_META_*} names): fixture records pushed into a real
+ * redis-server as a gateway pushes them, drained into a real Elasticsearch 8 node (embedded in
  * this test JVM), and stopped with SIGTERM while every document is still buffered in the pump.
  */
 @DisplayName("daemon process -> Redis -> elasticsearch pump -> Elasticsearch 8 node")
@@ -53,23 +55,20 @@ class ElasticsearchDaemonIT {
     String index = EmbeddedElasticsearch.uniqueIndex("daemon-it");
     List<byte[]> raw = Fixtures.raw(Fixtures.MODERN);
     List<AnalyticsRecord> records = Fixtures.records(Fixtures.MODERN);
-    Path conf = work.resolve("pump.conf");
-    // no bulk criterion fires before the shutdown: every document is still buffered at SIGTERM
-    Files.writeString(conf, """
-        {"analytics_storage_type": "redis",
-         "analytics_storage_config": {"type": "redis", "host": "%s", "port": %d},
-         "purge_delay": 1,
-         "dont_purge_uptime_data": true,
-         "health_check_endpoint_port": %d,
-         "dead_letter_dir": "%s",
-         "pumps": {"elasticsearch": {"type": "elasticsearch", "meta": {
-           "elasticsearch_url": "%s", "index_name": "%s", "version": "8", "generate_id": true,
-           "bulk_config": {"flush_interval": 3600, "bulk_actions": -1, "bulk_size": -1}}}}}
-        """.formatted(redis.host(), redis.port(), RedisServerProcess.freePort(), work.resolve("dead-letter"),
-            es.url(), index));
+    // env-only config with Tyk's names; no bulk criterion fires before the shutdown, so every
+    // document is still buffered in the pump at SIGTERM
+    Map<String, String> env = DaemonEnv.base(redis, work);
+    env.put("TYK_PMP_PUMPS_ELASTICSEARCH_TYPE", "elasticsearch");
+    env.put("TYK_PMP_PUMPS_ELASTICSEARCH_META_ELASTICSEARCHURL", es.url());
+    env.put("TYK_PMP_PUMPS_ELASTICSEARCH_META_INDEXNAME", index);
+    env.put("TYK_PMP_PUMPS_ELASTICSEARCH_META_VERSION", "8");
+    env.put("TYK_PMP_PUMPS_ELASTICSEARCH_META_GENERATEID", "true");
+    env.put("TYK_PMP_PUMPS_ELASTICSEARCH_META_BULKCONFIG_FLUSHINTERVAL", "3600");
+    env.put("TYK_PMP_PUMPS_ELASTICSEARCH_META_BULKCONFIG_BULKACTIONS", "-1");
+    env.put("TYK_PMP_PUMPS_ELASTICSEARCH_META_BULKCONFIG_BULKSIZE", "-1");
 
     try (RedisFeeder feeder = new RedisFeeder(redis.host(), redis.port());
-        DaemonProcess daemon = DaemonProcess.start(List.of("--conf", conf.toString()), Map.of(), work)) {
+        DaemonProcess daemon = DaemonProcess.start(List.of(), env, work)) {
       daemon.awaitLog(l -> l.contains("index template pumpd-" + index + " installed"), WAIT);
       feeder.push(RedisFeeder.BASE_KEY, raw);
       Awaitility.await().atMost(WAIT).until(() -> feeder.backlog() == 0);

@@ -2,6 +2,7 @@ package io.pumpd.app.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pumpd.app.testing.DaemonEnv;
 import io.pumpd.app.testing.DaemonProcess;
 import io.pumpd.app.testing.RedisFeeder;
 import io.pumpd.core.record.AnalyticsRecord;
@@ -12,7 +13,6 @@ import io.pumpd.sinks.influx2.testing.RecordingInfluxServer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
@@ -81,14 +81,7 @@ class Influx2DaemonIT {
   }
 
   private Map<String, String> env() throws IOException {
-    Map<String, String> env = new HashMap<>();
-    env.put("TYK_PMP_OMITCONFIGFILE", "true");
-    env.put("TYK_PMP_PURGEDELAY", "1");
-    env.put("TYK_PMP_ANALYTICSSTORAGECONFIG_HOST", redis.host());
-    env.put("TYK_PMP_ANALYTICSSTORAGECONFIG_PORT", Integer.toString(redis.port()));
-    env.put("TYK_PMP_HEALTHCHECKENDPOINTPORT", Integer.toString(RedisServerProcess.freePort()));
-    env.put("TYK_PMP_DONTPURGEUPTIMEDATA", "true");
-    env.put("TYK_PMP_DEADLETTERDIR", work.resolve("dead-letter").toString());
+    Map<String, String> env = DaemonEnv.base(redis, work);
     env.put("TYK_PMP_PUMPS_INFLUX2_TYPE", "influx2");
     env.put("TYK_PMP_PUMPS_INFLUX2_META_ADDR", influx.url());
     env.put("TYK_PMP_PUMPS_INFLUX2_META_TOKEN", "it-token");

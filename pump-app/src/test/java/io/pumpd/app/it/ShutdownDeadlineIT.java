@@ -2,6 +2,7 @@ package io.pumpd.app.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pumpd.app.testing.DaemonEnv;
 import io.pumpd.app.testing.DaemonProcess;
 import io.pumpd.app.testing.RedisFeeder;
 import io.pumpd.core.testing.Fixtures;
@@ -9,7 +10,6 @@ import io.pumpd.core.testing.RedisServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -46,15 +46,9 @@ class ShutdownDeadlineIT {
       f.commands().flushall();
       f.push(RedisFeeder.BASE_KEY, Fixtures.raw(Fixtures.MODERN).subList(0, 5));
     }
-    Map<String, String> env = new HashMap<>();
-    env.put("TYK_PMP_OMITCONFIGFILE", "true");
+    Map<String, String> env = DaemonEnv.base(redis, work);
     env.put("TYK_PMP_DELIVERYGUARANTEE", "at_most_once"); // the purge loop's shutdown
-    env.put("TYK_PMP_PURGEDELAY", "1");
-    env.put("TYK_PMP_ANALYTICSSTORAGECONFIG_HOST", redis.host());
-    env.put("TYK_PMP_ANALYTICSSTORAGECONFIG_PORT", String.valueOf(redis.port()));
-    env.put("TYK_PMP_HEALTHCHECKENDPOINTPORT", String.valueOf(RedisServerProcess.freePort()));
     env.put("TYK_PMP_GRACEFULSHUTDOWNTIMEOUTDURATION", String.valueOf(shutdownSeconds));
-    env.put("TYK_PMP_DEADLETTERDIR", work.resolve("dead").toString());
     env.put("TYK_PMP_PUMPS_CSV_TYPE", "csv");
     env.put("TYK_PMP_PUMPS_CSV_META_CSVDIR", csv.toString());
     DaemonProcess d = DaemonProcess.start(List.of(), env, work);

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pumpd.app.testing.DaemonEnv;
 import io.pumpd.app.testing.DaemonProcess;
 import io.pumpd.app.testing.RedisFeeder;
 import io.pumpd.core.testing.Fixtures;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,17 +65,11 @@ class StdoutDaemonIT {
   }
 
   private Map<String, String> env() {
-    Map<String, String> env = new HashMap<>();
-    env.put("TYK_PMP_OMITCONFIGFILE", "true");
+    Map<String, String> env = DaemonEnv.base(redis, work);
     // these tests cover the at_most_once purge loop (its cycle log lines); the at_least_once mode
     // is covered by the chaos suite (io.pumpd.app.chaos) and io.pumpd.app.delivery
     env.put("TYK_PMP_DELIVERYGUARANTEE", "at_most_once");
-    env.put("TYK_PMP_PURGEDELAY", "1");
-    env.put("TYK_PMP_ANALYTICSSTORAGECONFIG_HOST", redis.host());
-    env.put("TYK_PMP_ANALYTICSSTORAGECONFIG_PORT", String.valueOf(redis.port()));
     env.put("TYK_PMP_HEALTHCHECKENDPOINTPORT", String.valueOf(httpPort));
-    env.put("TYK_PMP_DEADLETTERDIR", work.resolve("dead").toString());
-    env.put("TYK_PMP_DONTPURGEUPTIMEDATA", "true");
     env.put("TYK_PMP_PUMPS_STDOUT_TYPE", "stdout");
     env.put("TYK_PMP_PUMPS_STDOUT_META_FORMAT", "json");
     env.put("TYK_PMP_PUMPS_STDOUT_META_USELEGACYPAYLOADFORMAT", "true");
@@ -186,7 +180,7 @@ class StdoutDaemonIT {
       assertThat(d.logs()).anyMatch(l -> l.contains("2 undecodable"));
     }
     List<JsonNode> dead = new ArrayList<>();
-    try (Stream<Path> files = Files.list(work.resolve("dead"))) {
+    try (Stream<Path> files = Files.list(work.resolve("dead-letter"))) {
       for (Path p : files.toList()) {
         for (String line : Files.readAllLines(p)) {
           dead.add(JSON.readTree(line));

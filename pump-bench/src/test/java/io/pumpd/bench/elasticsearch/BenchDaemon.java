@@ -50,6 +50,31 @@ final class BenchDaemon implements AutoCloseable {
     return process.info().totalCpuDuration().orElse(Duration.ZERO);
   }
 
+  /**
+   * CPU ticks per thread name (digits folded), from {@code /proc/<pid>/task/*}: which threads of the
+   * daemon (purge loop, pump, HTTP client, GC, JIT) use the CPU. Empty where /proc is missing.
+   */
+  java.util.Map<String, Long> threadTicks() {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+    try (var dirs = Files.list(tasks)) {
+      for (Path t : dirs.toList()) {
+        try {
+          String stat = Files.readString(t.resolve("stat"));
+          String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+", "#");
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          out.merge(comm, ticks, Long::sum);
+        } catch (IOException | RuntimeException gone) {
+          // thread ended
+        }
+      }
+    } catch (IOException e) {
+      return out;
+    }
+    return out;
+  }
+
   String log() throws IOException {
     return Files.readString(log, StandardCharsets.UTF_8);
   }

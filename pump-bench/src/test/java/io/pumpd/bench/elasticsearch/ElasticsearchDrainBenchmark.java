@@ -15,8 +15,6 @@ import io.pumpd.sinks.elasticsearch.ElasticsearchDocumentMapper;
 import io.pumpd.sinks.elasticsearch.IndexTemplateInstaller;
 import io.pumpd.sinks.elasticsearch.testing.EmbeddedElasticsearch;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,28 +22,30 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * End-to-end Elasticsearch throughput, run on demand (not part of the test suite; the class name
+ * End-to-end Elasticsearch throughput, run on demand (not part of the test suite: the class name
  * does not match surefire's patterns):
  *
  * <pre>
  * mvn -B -ntp -pl pump-app -am package -DskipTests
  * mvn -B -ntp -pl pump-bench -am test -Dtest=ElasticsearchDrainBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
- *     [-Dbench.records=100000 -Dbench.rounds=2 -Dbench.workers=1 -Dbench.bulkActions=1000 ...]
+ *     -Dbench.records=200000 -Dbench.rounds=3 -Dbench.warmup=100000 [-Dbench.workers=1 -Dbench.bulkActions=1000 ...]
  * </pre>
  *
  * In one JVM it starts the embedded Elasticsearch 8 node and a {@code redis-server}; then, per
- * round, (1) the <b>bare loader</b> sends the modern fixture's documents (replicated to {@code
- * bench.records}) straight to the node with the official client's {@code BulkIngester}, and (2) the
- * same records, as the gateway's msgpack bytes, are pushed into {@code analytics-tyk-system-analytics}
- * and <b>the daemon</b> ({@code pump-app/target/pumpd-all.jar}, a separate process) drains them into
- * the node with the same bulk settings. Both write to a fresh index that has the pump's index
- * template. Documents per second are measured identically for both from {@code _stats/indexing}
- * (first poll seeing documents to first poll seeing all). Results go to {@code
+ * round: (1) the <b>bare loader</b> sends {@code bench.records} of the modern fixture's documents
+ * straight to the node with the official client's {@code BulkIngester}; (2) <b>the daemon</b>
+ * ({@code pump-app/target/pumpd-all.jar}, one process for the run, {@code -Xmx512m} as {@code
+ * bin/pump}) drains the same records, as the gateway's msgpack bytes, from {@code
+ * analytics-tyk-system-analytics} (staged in another list, renamed into the key at once). Before
+ * the rounds, each path is warmed up with {@code bench.warmup} documents. Same bulk settings; each
+ * path writes its own index (with the pump's index template), growing alike round by round. Documents per second are measured
+ * identically for both from {@code _stats/indexing} (first poll seeing measured documents to first
+ * poll seeing all). Prints the daemon's CPU by thread; writes the table to {@code
  * pump-bench/target/bench-elasticsearch.md}.
  */
 class ElasticsearchDrainBenchmark {
@@ -70,19 +70,27 @@ class ElasticsearchDrainBenchmark {
     int n = records.size();
     StringBuilder report = new StringBuilder();
     report.append("Elasticsearch drain benchmark, ").append(Instant.now()).append('\n')
-        .append(s).append(", warm-up ").append(warmup).append(" documents per path and round, ")
+        .append(s).append(", warm-up ").append(warmup).append(" documents per path, one daemon process for all rounds, ")
         .append(Runtime.getRuntime().availableProcessors()).append(" cores\n\n")
         .append("| round | path | documents | seconds | documents/s | daemon CPU s |\n|---|---|---|---|---|---|\n");
 
     List<Double> loader = new ArrayList<>();
     List<Double> daemon = new ArrayList<>();
-    try (RedisServerProcess redis = RedisServerProcess.start()) {
+    // One daemon process and two indices for the whole run: both paths warm up once, then every
+    // round adds the same number of documents to each index, so they grow alike.
+    String bareIndex = EmbeddedElasticsearch.uniqueIndex("bench-bare");
+    installTemplate(es, bareIndex);
+    List<byte[]> docs = documents(bareIndex, records);
+    String daemonIndex = EmbeddedElasticsearch.uniqueIndex("bench-daemon");
+    try (RedisServerProcess redis = RedisServerProcess.start();
+        BenchDaemon d = BenchDaemon.start(jar, redis.port(), es.url(), daemonIndex, s);
+        RedisClientHolder r = new RedisClientHolder(redis)) {
+      BareBulkLoader.load(es.url(), bareIndex, documents(bareIndex, warmRecords), s);
+      r.push(KEY, rawWarmup);
+      IndexingProgress.await(es, daemonIndex, -1, warmup, Duration.ofMinutes(5));
       for (int round = 1; round <= rounds; round++) {
-        // the bare loader: warm-up documents first, then the measured ones, into a fresh index
-        String bareIndex = EmbeddedElasticsearch.uniqueIndex("bench-bare");
-        installTemplate(es, bareIndex);
-        BareBulkLoader.load(es.url(), bareIndex, documents(bareIndex, warmRecords), s);
-        List<byte[]> docs = documents(bareIndex, records);
+        long base = warmup + (long) (round - 1) * n;
+
         CompletableFuture<BareBulkLoader.Result> load = CompletableFuture.supplyAsync(() -> {
           try {
             return BareBulkLoader.load(es.url(), bareIndex, docs, s);
@@ -90,41 +98,51 @@ class ElasticsearchDrainBenchmark {
             throw new IllegalStateException(e);
           }
         });
-        IndexingProgress.Window w = IndexingProgress.await(es, bareIndex, warmup, warmup + n, Duration.ofMinutes(10));
+        IndexingProgress.Window w = IndexingProgress.await(es, bareIndex, base, base + n, Duration.ofMinutes(10));
         assertThat(load.get().acknowledged()).isEqualTo(n);
-        assertThat(es.count(bareIndex)).isEqualTo(warmup + n);
         loader.add(w.docsPerSecond());
         row(report, round, "bare loader (BulkIngester)", w, "");
 
-        // the daemon: warmed up on its own records, then the measured ones appear in the list at once
-        String daemonIndex = EmbeddedElasticsearch.uniqueIndex("bench-daemon");
-        try (BenchDaemon d = BenchDaemon.start(jar, redis.port(), es.url(), daemonIndex, s);
-            RedisClientHolder r = new RedisClientHolder(redis)) {
-          r.push(KEY, rawWarmup);
-          IndexingProgress.await(es, daemonIndex, -1, warmup, Duration.ofMinutes(5));
-          r.push(STAGING, raw);
-          Duration cpuBefore = d.cpu();
-          r.rename(STAGING, KEY);
-          IndexingProgress.Window dw = IndexingProgress.await(es, daemonIndex, warmup, warmup + n, Duration.ofMinutes(10));
-          Duration cpu = d.cpu().minus(cpuBefore);
-          int exit = d.stop();
-          if (exit != 0) {
-            throw new IllegalStateException("daemon exit status " + exit + "; log:\n" + d.log());
-          }
-          assertThat(es.count(daemonIndex)).isEqualTo(warmup + n);
-          daemon.add(dw.docsPerSecond());
-          row(report, round, "daemon (Redis -> pumpd -> ES)", dw, String.format(Locale.ROOT, "%.2f", cpu.toMillis() / 1000.0));
-        }
+        r.push(STAGING, raw);
+        Duration cpuBefore = d.cpu();
+        Map<String, Long> ticksBefore = d.threadTicks();
+        r.rename(STAGING, KEY); // the measured records appear in the list at once
+        IndexingProgress.Window dw = IndexingProgress.await(es, daemonIndex, base, base + n, Duration.ofMinutes(10));
+        Duration cpu = d.cpu().minus(cpuBefore);
+        Map<String, Long> ticks = d.threadTicks();
+        ticks.replaceAll((k, v) -> v - ticksBefore.getOrDefault(k, 0L));
+        ticks.values().removeIf(v -> v == 0);
+        System.out.println("daemon CPU ticks (10 ms) by thread during round " + round + ": " + ticks);
+        daemon.add(dw.docsPerSecond());
+        row(report, round, "daemon (Redis -> pumpd -> ES)", dw, String.format(Locale.ROOT, "%.2f", cpu.toMillis() / 1000.0));
+        report.append(String.format(Locale.ROOT, "| %d | ratio daemon / loader | | | %.1f %% | |%n",
+            round, 100 * dw.docsPerSecond() / w.docsPerSecond()));
       }
+      int exit = d.stop();
+      if (exit != 0) {
+        throw new IllegalStateException("daemon exit status " + exit + "; log:\n" + d.log());
+      }
+      long total = warmup + (long) rounds * n;
+      assertThat(es.count(bareIndex)).isEqualTo(total);
+      assertThat(es.count(daemonIndex)).isEqualTo(total);
     }
+    List<Double> ratios = new ArrayList<>();
+    for (int i = 0; i < loader.size(); i++) {
+      ratios.add(daemon.get(i) / loader.get(i));
+    }
+    ratios.sort(null);
+    double medianRatio = ratios.size() % 2 == 1 ? ratios.get(ratios.size() / 2)
+        : (ratios.get(ratios.size() / 2 - 1) + ratios.get(ratios.size() / 2)) / 2;
     double bestLoader = loader.stream().mapToDouble(x -> x).max().orElseThrow();
     double bestDaemon = daemon.stream().mapToDouble(x -> x).max().orElseThrow();
     double meanLoader = loader.stream().mapToDouble(x -> x).average().orElseThrow();
     double meanDaemon = daemon.stream().mapToDouble(x -> x).average().orElseThrow();
     report.append(String.format(Locale.ROOT,
         "%nbest: daemon %.0f docs/s, bare loader %.0f docs/s, ratio %.1f %%%n"
-            + "mean: daemon %.0f docs/s, bare loader %.0f docs/s, ratio %.1f %%%n",
-        bestDaemon, bestLoader, 100 * bestDaemon / bestLoader, meanDaemon, meanLoader, 100 * meanDaemon / meanLoader));
+            + "mean: daemon %.0f docs/s, bare loader %.0f docs/s, ratio %.1f %%%n"
+            + "median of the per-round ratios: %.1f %%%n",
+        bestDaemon, bestLoader, 100 * bestDaemon / bestLoader, meanDaemon, meanLoader, 100 * meanDaemon / meanLoader,
+        100 * medianRatio));
     Path out = Path.of("target", "bench-elasticsearch.md");
     Files.createDirectories(out.getParent());
     Files.writeString(out, report.toString());

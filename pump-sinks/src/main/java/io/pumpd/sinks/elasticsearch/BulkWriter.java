@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Hand-over.</b> {@code write} maps the records and queues the documents for an {@link
  *       IngesterFeeder}, which adds them to the ingester on its own thread: the ingester's
  *       back-pressure then holds the feeder, not the dispatcher, which fetches the next batch
- *       meanwhile.
+ *       meanwhile. {@code write} waits (up to its deadline) while more than 2 x {@code bulk_actions}
+ *       documents wait for the feeder, so the dispatcher stays about one batch ahead.
  *   <li><b>Memory.</b> {@code write} reserves its documents' bytes in a {@link BufferBudget} and waits
  *       (until its deadline, then {@link RetriablePumpException}) while it is used up; documents
  *       waiting for a retry keep their reservation, so memory stays bounded while Elasticsearch is
@@ -74,6 +75,14 @@ final class BulkWriter implements DocumentWriter {
   /** How long {@code write} waits for a template installation that is under way. */
   static final Duration GATE_WAIT = Duration.ofSeconds(5);
 
+  /**
+   * Bulk responses are filtered ({@code filter_path}) to what the pump reads: per document only
+   * {@code _index} (required by the client), {@code status} and {@code error}. That drops the ids,
+   * versions, sequence numbers and shard counts Elasticsearch would otherwise serialize and the
+   * pump parse for every document.
+   */
+  static final String RESPONSE_FILTER = "errors,took,items.*._index,items.*.status,items.*.error";
+
   private static final String CLOSED_REASON = "the pump closed before Elasticsearch acknowledged the document";
 
   /** The ingester's operation context: which document of which batch. */
@@ -89,6 +98,8 @@ final class BulkWriter implements DocumentWriter {
   private final BufferBudget budget;
   private final BulkIngester<DocRef> ingester;
   private final IngesterFeeder<DocRef> feeder;
+  /** {@code write} waits while more documents than this wait for the feeder. */
+  private final long handoffLimit;
   private final int maxOperations;
   private final long maxBytes;
   private final Set<PendingBatch> outstanding = ConcurrentHashMap.newKeySet();
@@ -106,7 +117,7 @@ final class BulkWriter implements DocumentWriter {
       ScheduledExecutorService scheduler) {
     this.name = name;
     this.mapper = mapper;
-    this.client = client;
+    this.client = client.withTransportOptions(o -> o.setParameter("filter_path", RESPONSE_FILTER));
     this.gate = gate;
     this.reach = reach;
     this.metrics = metrics;
@@ -114,10 +125,11 @@ final class BulkWriter implements DocumentWriter {
     this.budget = new BufferBudget(budgetBytes(bulk));
     this.maxOperations = bulk.bulkActions();
     this.maxBytes = bulk.bulkSize();
+    this.handoffLimit = 2L * (bulk.bulkActions() > 0 ? bulk.bulkActions() : ElasticsearchSettings.DEFAULT_BULK_ACTIONS);
     this.ingester =
         BulkIngester.of(
             b ->
-                b.client(client)
+                b.client(this.client)
                     .maxOperations(bulk.bulkActions())
                     .maxSize(bulk.bulkSize())
                     .maxConcurrentRequests(bulk.workers())
@@ -160,6 +172,14 @@ final class BulkWriter implements DocumentWriter {
     }
     long reserved;
     try {
+      if (!feeder.awaitRoom(handoffLimit, deadline)) {
+        if (closed) {
+          throw new PumpException("elasticsearch pump " + name + " is closed");
+        }
+        throw new RetriablePumpException("elasticsearch pump " + name + ": " + feeder.queued()
+            + " documents still waiting to be handed to the bulk ingester; batch not taken before its deadline"
+            + reach.readiness().map(r -> " (" + r + ")").orElse(""));
+      }
       reserved = budget.acquire(bytes, deadline);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

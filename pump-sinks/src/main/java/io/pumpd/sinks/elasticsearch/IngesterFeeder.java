@@ -47,6 +47,7 @@ final class IngesterFeeder<C> {
   private final String closedReason;
   private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
   private final AtomicLong queued = new AtomicLong();
+  private final Object room = new Object();
   private final Thread thread;
   private volatile boolean stopped;
 
@@ -81,6 +82,25 @@ final class IngesterFeeder<C> {
     return reached;
   }
 
+  /**
+   * Waits until at most {@code limit} documents are queued (so that the dispatcher stays about one
+   * batch ahead of the ingester, not the whole buffer budget), or until {@code deadline}.
+   *
+   * @return false when the deadline passed first or the feeder stopped
+   */
+  boolean awaitRoom(long limit, io.pumpd.core.pump.Deadline deadline) throws InterruptedException {
+    synchronized (room) {
+      while (!stopped && queued.get() > limit) {
+        if (deadline.isExpired()) {
+          return false;
+        }
+        long millis = deadline.isUnbounded() ? 1000 : Math.max(1, deadline.remainingMillis());
+        room.wait(millis);
+      }
+      return !stopped;
+    }
+  }
+
   /** Documents submitted and not yet handed to the ingester. */
   long queued() {
     return queued.get();
@@ -92,6 +112,9 @@ final class IngesterFeeder<C> {
    */
   void stop(Duration wait) {
     stopped = true;
+    synchronized (room) {
+      room.notifyAll();
+    }
     queue.add(STOP);
     try {
       thread.join(wait.toMillis());
@@ -140,6 +163,9 @@ final class IngesterFeeder<C> {
         } finally {
           queued.decrementAndGet();
         }
+      }
+      synchronized (room) {
+        room.notifyAll();
       }
     }
   }

@@ -63,6 +63,8 @@ class ElasticsearchBulkBehaviourTest {
     p.flush(Duration.ofSeconds(10));
     assertThat(sizes(server.bulkRequests())).containsExactly(100, 100, 50);
     assertThat(stage.get(1, TimeUnit.SECONDS).delivered()).isEqualTo(250);
+    assertThat(server.bulkRequests()).allSatisfy(r ->
+        assertThat(r.query()).contains("filter_path=errors,took,items.*._index,items.*.status,items.*.error"));
   }
 
   @Test

@@ -39,7 +39,7 @@ final class RecordingElasticsearchServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One request as received. */
-  record Recorded(String method, String path, Headers headers, byte[] body, String clientPrincipal) {
+  record Recorded(String method, String path, String query, Headers headers, byte[] body, String clientPrincipal) {
     String header(String name) {
       return headers.getFirst(name);
     }
@@ -202,7 +202,9 @@ final class RecordingElasticsearchServer implements AutoCloseable {
           principal = null;
         }
       }
-      Recorded r = new Recorded(ex.getRequestMethod(), ex.getRequestURI().getPath(), ex.getRequestHeaders(), body, principal);
+      Recorded r = new Recorded(ex.getRequestMethod(), ex.getRequestURI().getPath(),
+          ex.getRequestURI().getRawQuery() == null ? "" : java.net.URLDecoder.decode(ex.getRequestURI().getRawQuery(),
+              StandardCharsets.UTF_8), ex.getRequestHeaders(), body, principal);
       requests.add(r);
       Reply reply;
       if (r.isBulk()) {

@@ -84,6 +84,8 @@ public final class EmbeddedElasticsearch {
   /** The node of this JVM, started on first use. */
   public static synchronized EmbeddedElasticsearch shared() {
     if (shared == null) {
+      // Netty may already be in use (Lettuce): don't let the node set its processor count globally
+      System.setProperty("es.set.netty.runtime.available.processors", "false");
       LogConfigurator.configureESLogging();
       try {
         shared = new EmbeddedElasticsearch();
