@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /<readiness_endpoint_name>} (default {@code /ready}): {@code 200
  *       {"status":"ready"}}, or {@code 503 {"status":"not ready","reasons":[...]}} while Redis is
  *       unreachable, before the pumps are initialized, while a pump cannot deliver, and while
- *       draining at shutdown;
+ *       draining at shutdown; plus detail sections such as {@code "delivery"} (per pump: backlog
+ *       records, lag seconds, records dropped by the backlog bound) in {@code at_least_once} mode;
  *   <li>{@code GET /<metrics_endpoint_name>} (default {@code /metrics}): Prometheus text format.
  * </ul>
  *
@@ -99,6 +100,7 @@ public final class HealthServer {
         if (!reasons.isEmpty()) {
           body.put("reasons", reasons);
         }
+        body.putAll(readiness.details());
         send(ex, reasons.isEmpty() ? 200 : 503, "application/json", JSON.writeValueAsString(body));
       } else {
         send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get());

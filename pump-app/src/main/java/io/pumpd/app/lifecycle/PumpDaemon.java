@@ -2,6 +2,7 @@ package io.pumpd.app.lifecycle;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pumpd.app.PumpRegistry;
+import io.pumpd.app.delivery.AtLeastOnceDelivery;
 import io.pumpd.core.config.LoadedPump;
 import io.pumpd.core.config.PumpConfiguration;
 import io.pumpd.core.deadletter.DeadLetterQueue;
@@ -47,17 +48,20 @@ public final class PumpDaemon {
   private final Readiness readiness;
   private final Dispatcher dispatcher;
   private final PurgeLoop loop;
+  /** The at_least_once engine; null in at_most_once mode (then {@link #loop} runs). */
+  private final AtLeastOnceDelivery delivery;
   private final AtomicBoolean shutdownStarted = new AtomicBoolean();
   private volatile int exitCode = -1;
 
   private PumpDaemon(PumpConfiguration config, RecordSource source, DeadLetterQueue deadLetters,
-      Readiness readiness, Dispatcher dispatcher, PurgeLoop loop) {
+      Readiness readiness, Dispatcher dispatcher, PurgeLoop loop, AtLeastOnceDelivery delivery) {
     this.config = config;
     this.source = source;
     this.deadLetters = deadLetters;
     this.readiness = readiness;
     this.dispatcher = dispatcher;
     this.loop = loop;
+    this.delivery = delivery;
   }
 
   /** Turns a source batch into records, handling bad elements itself. */
@@ -117,12 +121,6 @@ public final class PumpDaemon {
           + "(Tyk's Mongo/SQL uptime pumps are not implemented); set dont_purge_uptime_data to "
           + "silence this");
     }
-    int chunk = config.purgeChunk() > 0
-        ? (int) Math.min(Integer.MAX_VALUE, config.purgeChunk())
-        : config.internalChunkSize();
-    PurgeLoop loop = new PurgeLoop(source, decoders.records(), decoders.uptime(), dispatcher,
-        new PurgeLoop.Settings(purgeDelay, chunk, config.maxRecordsPerCycle(), purgeUptime), meters);
-    readiness.addCheck(() -> source.isAvailable() ? List.of() : List.of("redis unreachable"));
     readiness.addCheck(() -> {
       List<String> r = new ArrayList<>();
       for (PumpRunner runner : dispatcher.runners()) {
@@ -130,7 +128,20 @@ public final class PumpDaemon {
       }
       return r;
     });
-    return new PumpDaemon(config, source, deadLetters, readiness, dispatcher, loop);
+    if (config.atLeastOnce()) {
+      AtLeastOnceDelivery delivery =
+          AtLeastOnceDelivery.create(config, runners, deadLetters, meters);
+      readiness.addCheck(delivery::notReadyReasons);
+      readiness.addDetail("delivery", delivery::status);
+      return new PumpDaemon(config, source, deadLetters, readiness, dispatcher, null, delivery);
+    }
+    int chunk = config.purgeChunk() > 0
+        ? (int) Math.min(Integer.MAX_VALUE, config.purgeChunk())
+        : config.internalChunkSize();
+    PurgeLoop loop = new PurgeLoop(source, decoders.records(), decoders.uptime(), dispatcher,
+        new PurgeLoop.Settings(purgeDelay, chunk, config.maxRecordsPerCycle(), purgeUptime), meters);
+    readiness.addCheck(() -> source.isAvailable() ? List.of() : List.of("redis unreachable"));
+    return new PumpDaemon(config, source, deadLetters, readiness, dispatcher, loop, null);
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -148,11 +159,19 @@ public final class PumpDaemon {
     }
   }
 
-  /** Starts the purge loop and marks the daemon ready (subject to Redis and pump health). */
+  /**
+   * Starts the purge loop ({@code at_most_once}) or the delivery engine ({@code at_least_once})
+   * and marks the daemon ready (subject to Redis and pump health).
+   */
   public void start() {
     readiness.markInitialized();
-    loop.start();
-    LOG.info("Starting purge loop @{} s, {} pumps, delivery {}", config.purgeDelaySeconds(),
+    if (delivery != null) {
+      delivery.start();
+    } else {
+      loop.start();
+    }
+    LOG.info("Starting {} @{} s, {} pumps, delivery {}",
+        delivery != null ? "delivery engine" : "purge loop", config.purgeDelaySeconds(),
         dispatcher.runners().size(), config.deliveryGuarantee());
   }
 
@@ -161,7 +180,7 @@ public final class PumpDaemon {
     return dispatcher.runners();
   }
 
-  /** The purge loop (tests drive cycles through it). */
+  /** The purge loop (tests drive cycles through it); null in {@code at_least_once} mode. */
   public PurgeLoop loop() {
     return loop;
   }
@@ -181,6 +200,10 @@ public final class PumpDaemon {
     LOG.info("Shutdown began ({}): readiness off, finishing the current cycle, then flushing {} "
         + "pumps; deadline {} s", cause, dispatcher.runners().size(), budget.toSeconds());
     readiness.markDraining();
+    if (delivery != null) {
+      exitCode = shutdownAtLeastOnce(deadline, budget);
+      return exitCode;
+    }
     List<String> abandoned = new ArrayList<>();
 
     if (!loop.stop(deadline)) {
@@ -213,5 +236,36 @@ public final class PumpDaemon {
       exitCode = EXIT_FAILURE;
     }
     return exitCode;
+  }
+
+  /**
+   * {@code at_least_once}: the engine stops reading, flushes every pump and acknowledges what they
+   * delivered; entries still unconfirmed (a sink down, a flush that did not finish) stay in Redis
+   * and are delivered again by the next start or another daemon, so they are not abandoned: the
+   * exit status is 0 when everything finished within the deadline.
+   */
+  private int shutdownAtLeastOnce(Deadline deadline, Duration budget) {
+    AtLeastOnceDelivery.StopReport report = delivery.stop(deadline);
+    for (PumpRunner r : dispatcher.runners()) {
+      LOG.info("Pump {} flushed: {} records delivered since start, {} dead-lettered, {} entries "
+          + "left in Redis for redelivery", r.name(), r.deliveredCount(), r.failedCount(),
+          report.unacknowledged().getOrDefault(r.name(), 0));
+    }
+    report.unflushed().forEach(n -> LOG.warn("Pump {}: flush did not complete; its unconfirmed "
+        + "records stay in Redis and are delivered again later", n));
+    List<String> stuck = dispatcher.closeAll(deadline.min(Duration.ofSeconds(5)));
+    delivery.close();
+    source.close();
+    deadLetters.close();
+    if (report.complete() && stuck.isEmpty()) {
+      LOG.info("Shutdown complete: {} dead-letter entries written since start; {} entries left in "
+          + "Redis for redelivery", deadLetters.written(),
+          report.unacknowledged().values().stream().mapToInt(Integer::intValue).sum());
+      return EXIT_OK;
+    }
+    LOG.warn("Shutdown incomplete after {} s: {}{}; unconfirmed records stay in Redis",
+        budget.toSeconds(), report.complete() ? "" : "the delivery engine did not stop in time",
+        stuck.isEmpty() ? "" : (report.complete() ? "" : ", ") + "close of pumps " + stuck);
+    return EXIT_FAILURE;
   }
 }

@@ -1,7 +1,9 @@
 package io.pumpd.app.lifecycle;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -13,10 +15,30 @@ public final class Readiness {
   private volatile boolean initialized;
   private volatile boolean draining;
   private final List<Supplier<List<String>>> checks = new ArrayList<>();
+  private final Map<String, Supplier<?>> details = new LinkedHashMap<>();
 
   /** Adds a check that returns the reasons it is not ready (empty when ready). Call before start. */
   public synchronized void addCheck(Supplier<List<String>> check) {
     checks.add(check);
+  }
+
+  /**
+   * Adds a section shown in the readiness answer whatever the status (e.g. {@code delivery}: each
+   * pump's backlog and lag). Call before start; the supplier must be cheap and thread-safe.
+   */
+  public synchronized void addDetail(String name, Supplier<?> detail) {
+    details.put(name, detail);
+  }
+
+  /** The detail sections, evaluated now, in the order added. */
+  public Map<String, Object> details() {
+    Map<String, Supplier<?>> snapshot;
+    synchronized (this) {
+      snapshot = new LinkedHashMap<>(details);
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    snapshot.forEach((k, v) -> out.put(k, v.get()));
+    return out;
   }
 
   public void markInitialized() {

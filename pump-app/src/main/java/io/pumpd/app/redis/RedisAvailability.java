@@ -10,10 +10,11 @@ import org.slf4j.LoggerFactory;
  * ends ({@code Redis reachable again after N s}), never one line per failed cycle (those go to
  * DEBUG). Before the first contact the state is unknown and {@link #isUp()} is false.
  *
- * <p>Threading: {@link #up()} and {@link #down(Throwable)} from the purge thread; {@link #isUp()}
- * from any thread.
+ * <p>Threading: {@link #up()} and {@link #down(Throwable)} from the threads that talk to Redis
+ * (they are synchronized); {@link #isUp()} from any thread. Shared with the {@code at_least_once}
+ * engine ({@code io.pumpd.app.delivery}).
  */
-final class RedisAvailability {
+public final class RedisAvailability {
   private static final Logger LOG = LoggerFactory.getLogger(RedisAvailability.class);
 
   private enum State {
@@ -26,12 +27,12 @@ final class RedisAvailability {
   private volatile State state = State.UNKNOWN;
   private long downSinceNanos;
 
-  RedisAvailability(String where) {
+  public RedisAvailability(String where) {
     this.where = where;
   }
 
   /** A command succeeded. */
-  synchronized void up() {
+  public synchronized void up() {
     if (state == State.DOWN) {
       long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - downSinceNanos);
       LOG.info("Redis reachable again after {} s ({})", seconds, where);
@@ -42,7 +43,7 @@ final class RedisAvailability {
   }
 
   /** A command failed for want of Redis. */
-  synchronized void down(Throwable cause) {
+  public synchronized void down(Throwable cause) {
     if (state != State.DOWN) {
       downSinceNanos = System.nanoTime();
       state = State.DOWN;
@@ -52,12 +53,12 @@ final class RedisAvailability {
     }
   }
 
-  boolean isUp() {
+  public boolean isUp() {
     return state == State.UP;
   }
 
   /** The exception's message, with its root cause's when that adds something. */
-  static String describe(Throwable t) {
+  public static String describe(Throwable t) {
     String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     Throwable root = t;
     while (root.getCause() != null && root.getCause() != root) {

@@ -47,6 +47,7 @@ class ShutdownDeadlineIT {
       f.push(RedisFeeder.BASE_KEY, Fixtures.raw(Fixtures.MODERN).subList(0, 5));
     }
     Map<String, String> env = DaemonEnv.base(redis, work);
+    env.put("TYK_PMP_DELIVERYGUARANTEE", "at_most_once"); // the purge loop's shutdown
     env.put("TYK_PMP_GRACEFULSHUTDOWNTIMEOUTDURATION", String.valueOf(shutdownSeconds));
     env.put("TYK_PMP_PUMPS_CSV_TYPE", "csv");
     env.put("TYK_PMP_PUMPS_CSV_META_CSVDIR", csv.toString());

@@ -99,6 +99,11 @@ public final class DaemonProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** The file standard output goes to (for tests that read it incrementally). */
+  public java.nio.file.Path stdoutFile() {
+    return stdout.path;
+  }
+
   /** Lines printed on standard output so far. */
   public List<String> stdout() {
     return stdout.lines();

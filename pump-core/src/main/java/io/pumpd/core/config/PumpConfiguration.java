@@ -103,9 +103,17 @@ public final class PumpConfiguration implements SelfValidating {
 
   // ---- this daemon's additions ----
 
-  /** {@code at_most_once} (Tyk's MULTI{LRANGE;LTRIM}) or {@code at_least_once}. */
+  /**
+   * {@code at_least_once} (the default: records stay in Redis until every pump has them; see
+   * {@code docs/DELIVERY.md}) or {@code at_most_once} (Tyk's {@code MULTI{LRANGE;LTRIM}}: popped
+   * records are lost if the daemon dies before the pumps have them).
+   */
   @JsonProperty("delivery_guarantee")
-  private String deliveryGuarantee = "at_most_once";
+  private String deliveryGuarantee = "at_least_once";
+
+  /** Settings of the at_least_once mode (env TYK_PMP_DELIVERY_*). */
+  @JsonProperty("delivery")
+  private DeliveryConfig delivery = new DeliveryConfig();
 
   /** Where undecodable and rejected records are kept (JSON lines, one file per day). */
   @JsonProperty("dead_letter_dir")
@@ -215,7 +223,17 @@ public final class PumpConfiguration implements SelfValidating {
   }
 
   public String deliveryGuarantee() {
-    return deliveryGuarantee == null ? "at_most_once" : deliveryGuarantee;
+    return deliveryGuarantee == null ? "at_least_once" : deliveryGuarantee;
+  }
+
+  /** {@code delivery}: the at_least_once settings. */
+  public DeliveryConfig delivery() {
+    return delivery == null ? new DeliveryConfig() : delivery;
+  }
+
+  /** True when {@code delivery_guarantee} is {@code at_least_once}. */
+  public boolean atLeastOnce() {
+    return "at_least_once".equals(deliveryGuarantee());
   }
 
   public String deadLetterDir() {
@@ -298,6 +316,7 @@ public final class PumpConfiguration implements SelfValidating {
           "must differ from health_check_endpoint_name and readiness_endpoint_name");
     }
     analyticsStorageConfig().validate(problems.under("analytics_storage_config"));
+    delivery().validate(problems.under("delivery"));
     pumps().forEach((name, entry) -> entry.validate(problems.under("pumps." + name)));
   }
 

@@ -42,6 +42,17 @@ public final class PumpEntry implements SelfValidating {
   @EnvName("DECODERAWRESPONSE")
   private boolean rawResponseDecoded;
 
+  /**
+   * at_least_once: this pump's backlog bound in records, overriding {@code
+   * delivery.max_backlog_records}; 0 = the global value. This daemon's addition.
+   */
+  @JsonProperty("max_backlog_records")
+  private long maxBacklogRecords;
+
+  /** at_least_once: this pump's backlog bound in bytes; 0 = {@code delivery.max_backlog_bytes}. */
+  @JsonProperty("max_backlog_bytes")
+  private long maxBacklogBytes;
+
   @JsonProperty("meta")
   private ObjectNode meta = JsonNodeFactory.instance.objectNode();
 
@@ -77,6 +88,16 @@ public final class PumpEntry implements SelfValidating {
     return rawResponseDecoded;
   }
 
+  /** This pump's backlog bound in records; 0 means the global {@code delivery} value. */
+  public long maxBacklogRecords() {
+    return maxBacklogRecords;
+  }
+
+  /** This pump's backlog bound in bytes; 0 means the global {@code delivery} value. */
+  public long maxBacklogBytes() {
+    return maxBacklogBytes;
+  }
+
   /** The raw {@code meta} object (file values with env overrides already applied). */
   public ObjectNode meta() {
     return meta == null ? JsonNodeFactory.instance.objectNode() : meta;
@@ -95,6 +116,12 @@ public final class PumpEntry implements SelfValidating {
     }
     if (maxRecordSize < 0) {
       problems.add("max_record_size", "must be >= 0 bytes (0 = no trimming)");
+    }
+    if (maxBacklogRecords < 0) {
+      problems.add("max_backlog_records", "must be >= 0 records (0 = delivery.max_backlog_records)");
+    }
+    if (maxBacklogBytes < 0) {
+      problems.add("max_backlog_bytes", "must be >= 0 bytes (0 = delivery.max_backlog_bytes)");
     }
   }
 }

@@ -37,9 +37,23 @@ import org.slf4j.LoggerFactory;
  * batch with the pump's {@link RecordPreparer}, retries {@link RetriablePumpException} with backoff
  * within the pump's timeout, dead-letters what fails, and counts everything.
  *
- * <p>Thread-safe: {@link #write} may be called from the purge thread and {@link #flush} / {@link
- * #close} from the shutdown thread. A write that outlasts the pump's timeout is interrupted and its
- * records are dead-lettered with the reason "timed out" (some of them may have been delivered).
+ * <p>Two ways to hand over a batch, one per delivery guarantee:
+ *
+ * <ul>
+ *   <li>{@link #write} ({@code at_most_once}): waits until the pump took the batch; whatever fails
+ *       (permanent error, retriable error past the timeout, a failed delivery stage, a timeout) is
+ *       dead-lettered, because the source has already forgotten the records.
+ *   <li>{@link #deliver} ({@code at_least_once}): waits the same way, then returns a stage that
+ *       completes when the batch is settled. Only permanent rejections are dead-lettered; a
+ *       retriable failure, a timeout or a failed delivery stage yields an outcome that {@linkplain
+ *       DeliveryOutcome#needsRetry() needs a retry}, and the caller keeps the source entry for
+ *       redelivery.
+ * </ul>
+ *
+ * <p>Thread-safe: {@link #write} / {@link #deliver} may be called from the purge or consumer
+ * threads and {@link #flush} / {@link #close} from the shutdown thread. A write that outlasts the
+ * pump's timeout is interrupted; in {@code at_most_once} its records are dead-lettered with the
+ * reason "timed out" (some of them may have been delivered).
  */
 public final class PumpRunner {
   private static final Logger LOG = LoggerFactory.getLogger(PumpRunner.class);
@@ -58,6 +72,7 @@ public final class PumpRunner {
   private final Counter filtered;
   private final Counter delivered;
   private final Counter failed;
+  private final Counter retried;
   private final Timer writeTimer;
 
   /**
@@ -95,6 +110,7 @@ public final class PumpRunner {
     this.filtered = registry.counter("pump.records.filtered", tags);
     this.delivered = registry.counter("pump.records.delivered", tags);
     this.failed = registry.counter("pump.records.failed", tags);
+    this.retried = registry.counter("pump.records.retried", tags);
     this.writeTimer = registry.timer("pump.write.duration", tags);
     registry.gauge("pump.records.pending", tags, pending);
   }
@@ -171,6 +187,154 @@ public final class PumpRunner {
     writeTimer.record(took);
     int accepted = timedOut || deadLettered > 0 ? 0 : records.size();
     return new WriteOutcome(name, batch.size(), dropped, accepted, deadLettered, timedOut, took);
+  }
+
+  /**
+   * {@code at_least_once}: hands a batch to the pump and waits (on the calling thread) until the pump
+   * took it, failed, or ran out of its timeout, like {@link #write}; then returns a stage that
+   * completes, never exceptionally, once the batch is settled or known to need a retry:
+   *
+   * <ul>
+   *   <li>settled: every record delivered, filtered out, or permanently rejected (a {@link
+   *       PumpException} that is not retriable, or {@link WriteResult#failures()}); rejected
+   *       records are dead-lettered. The caller may acknowledge the source entry.
+   *   <li>{@linkplain DeliveryOutcome#needsRetry() retry}: {@link RetriablePumpException} until the
+   *       timeout, the timeout itself, a delivery stage completed exceptionally, a delivery stage
+   *       still open after {@code stallLimit}, or an interrupt. Nothing is dead-lettered; the
+   *       caller offers the records again later (some of them may have been delivered, so a retry
+   *       can duplicate). Such failures are logged at debug level only: the caller logs the state
+   *       of its delivery (failing since, recovered).
+   * </ul>
+   *
+   * @param stallLimit how long the delivery stage may stay open after the pump took the batch
+   */
+  public CompletableFuture<DeliveryOutcome> deliver(List<AnalyticsRecord> batch, Duration stallLimit) {
+    long start = System.nanoTime();
+    offered.increment(batch.size());
+    List<AnalyticsRecord> records = preparer.prepare(batch);
+    int dropped = batch.size() - records.size();
+    filtered.increment(dropped);
+    if (records.isEmpty()) {
+      return CompletableFuture.completedFuture(
+          DeliveryOutcome.settled(name, batch.size(), dropped, 0, 0));
+    }
+    Deadline deadline = Deadline.after(timeout);
+    CompletableFuture<DeliveryOutcome> result = new CompletableFuture<>();
+    Settling settling = new Settling(records, batch.size(), dropped, result);
+    Future<?> task = thread.submit(() -> takeOnPumpThread(settling, deadline, stallLimit));
+    try {
+      await(task, deadline);
+    } catch (TimeoutException e) {
+      if (settling.retry("timed out after " + human(timeout))) {
+        LOG.debug("Timeout writing to pump {}: {} records not taken after {}; they will be "
+            + "delivered again", name, records.size(), human(timeout));
+      }
+      task.cancel(true);
+    } catch (ExecutionException e) {
+      settling.retry("pump failed: " + reason(e)); // takeOnPumpThread settles; this is a backstop
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      settling.retry("abandoned at shutdown");
+      task.cancel(true);
+    }
+    writeTimer.record(Duration.ofNanos(System.nanoTime() - start));
+    return result;
+  }
+
+  /** One at_least_once batch on its way to being settled; the first settlement wins. */
+  private final class Settling {
+    final List<AnalyticsRecord> records;
+    final int offered;
+    final int filtered;
+    final CompletableFuture<DeliveryOutcome> result;
+    final AtomicBoolean done = new AtomicBoolean();
+
+    Settling(List<AnalyticsRecord> records, int offered, int filtered,
+        CompletableFuture<DeliveryOutcome> result) {
+      this.records = records;
+      this.offered = offered;
+      this.filtered = filtered;
+      this.result = result;
+    }
+
+    /** Settles as "deliver again"; false when already settled. */
+    boolean retry(String why) {
+      if (!done.compareAndSet(false, true)) {
+        return false;
+      }
+      retried.increment(records.size());
+      result.complete(DeliveryOutcome.retry(name, offered, filtered, why));
+      return true;
+    }
+
+    /** Settles as permanently rejected: every record dead-lettered. */
+    boolean reject(String why) {
+      if (!done.compareAndSet(false, true)) {
+        return false;
+      }
+      int n = deadLetter(records, why);
+      result.complete(DeliveryOutcome.settled(name, offered, filtered, 0, n));
+      return true;
+    }
+
+    /** Settles with the backend's answer. */
+    void answer(WriteResult r) {
+      if (!done.compareAndSet(false, true)) {
+        return;
+      }
+      delivered.increment(r.delivered());
+      for (WriteResult.RecordFailure f : r.failures()) {
+        deadLetters.rejected(name, f.record(), f.reason());
+      }
+      failed.increment(r.failures().size());
+      if (!r.failures().isEmpty()) {
+        LOG.warn("Pump {} rejected {} of {} records (dead-lettered); first reason: {}", name,
+            r.failures().size(), records.size(), r.failures().get(0).reason());
+      }
+      result.complete(DeliveryOutcome.settled(
+          name, offered, filtered, r.delivered(), r.failures().size()));
+    }
+  }
+
+  private void takeOnPumpThread(Settling s, Deadline deadline, Duration stallLimit) {
+    CompletionStage<WriteResult> stage;
+    try {
+      stage = retrier.call(() -> pump.write(s.records, deadline), deadline);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+        s.retry("interrupted");
+      } else if (e instanceof RetriablePumpException) {
+        if (s.retry(reason(e))) {
+          LOG.debug("Pump {} could not take {} records: {}; they will be delivered again", name,
+              s.records.size(), reason(e));
+        }
+      } else if (s.reject(reason(e))) {
+        LOG.warn("Error writing to pump {}: {}; {} records dead-lettered", name, reason(e),
+            s.records.size());
+      }
+      return;
+    }
+    if (s.done.get()) {
+      LOG.debug("Pump {} took a batch after its timeout; it will be delivered again anyway", name);
+      return;
+    }
+    pending.addAndGet(s.records.size());
+    CompletableFuture<WriteResult> f = stage.toCompletableFuture();
+    if (!stallLimit.isZero() && !stallLimit.isNegative()) {
+      f = f.copy().orTimeout(stallLimit.toNanos(), TimeUnit.NANOSECONDS);
+    }
+    f.whenComplete((result, error) -> {
+      pending.addAndGet(-s.records.size());
+      if (error == null) {
+        s.answer(result);
+      } else if (s.retry(error instanceof TimeoutException
+          ? "delivery not confirmed within " + human(stallLimit)
+          : "not delivered: " + reason(error))) {
+        LOG.debug("Pump {} could not deliver {} records: {}; they will be delivered again", name,
+            s.records.size(), reason(error));
+      }
+    });
   }
 
   private void await(Future<?> task, Deadline deadline)
@@ -274,6 +438,53 @@ public final class PumpRunner {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       task.cancel(true);
+    }
+  }
+
+  /**
+   * {@code at_least_once} uptime: writes like {@link #writeUptime} when the pump is {@link
+   * UptimeCapable}, but a {@link RetriablePumpException}, a timeout or an interrupt asks for a retry
+   * instead of dead-lettering. A permanent {@link PumpException} dead-letters the records.
+   *
+   * @return empty when settled (written, not uptime-capable, or dead-lettered); else why the
+   *     records must be written again
+   */
+  public Optional<String> deliverUptime(List<UptimeRecord> records) {
+    if (!(pump instanceof UptimeCapable uptime) || records.isEmpty()) {
+      return Optional.empty();
+    }
+    Deadline deadline = Deadline.after(timeout);
+    Future<Optional<String>> task = thread.submit(() -> {
+      try {
+        retrier.call(() -> {
+          uptime.writeUptime(records, deadline);
+          return null;
+        }, deadline);
+        return Optional.<String>empty();
+      } catch (RetriablePumpException e) {
+        return Optional.of(reason(e));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.of("interrupted");
+      } catch (Exception e) {
+        LOG.warn("Error writing uptime records to pump {}: {}; dead-lettered", name, reason(e));
+        records.forEach(r -> deadLetters.rejectedUptime(name, r, reason(e)));
+        return Optional.<String>empty();
+      }
+    });
+    try {
+      return deadline.isUnbounded()
+          ? task.get()
+          : task.get(deadline.remaining().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      task.cancel(true);
+      return Optional.of("timed out after " + human(timeout));
+    } catch (ExecutionException e) {
+      return Optional.of(reason(e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      task.cancel(true);
+      return Optional.of("abandoned at shutdown");
     }
   }
 

@@ -1,0 +1,30 @@
+package io.pumpd.app.delivery;
+
+import io.pumpd.core.record.AnalyticsRecord;
+import io.pumpd.core.record.UptimeRecord;
+import java.util.List;
+
+/**
+ * Turns the raw gateway records of one stream entry into records, for one consumer thread (not
+ * thread-safe; one instance per thread). Elements that cannot be decoded are left out, counted and,
+ * when the instance was made to, dead-lettered with their raw bytes.
+ */
+public interface RecordDecoding {
+
+  /** Request analytics from gateway list {@code key}. */
+  List<AnalyticsRecord> records(String key, List<byte[]> raw);
+
+  /** Uptime records from the uptime list {@code key}. */
+  List<UptimeRecord> uptime(String key, List<byte[]> raw);
+
+  /** Makes one {@link RecordDecoding} per consumer thread. Thread-safe. */
+  @FunctionalInterface
+  interface Factory {
+    /**
+     * @param deadLetterUndecodable whether this consumer writes undecodable elements to the
+     *     dead-letter file: exactly one pump's consumer does, so that an element every pump reads
+     *     is kept once, not once per pump
+     */
+    RecordDecoding create(boolean deadLetterUndecodable);
+  }
+}

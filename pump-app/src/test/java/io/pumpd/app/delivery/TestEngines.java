@@ -1,0 +1,149 @@
+package io.pumpd.app.delivery;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pumpd.app.redis.AnalyticsKeys;
+import io.pumpd.app.redis.RedisConnectionFactory;
+import io.pumpd.app.redis.RedisLink;
+import io.pumpd.core.config.PumpEntry;
+import io.pumpd.core.config.StorageConfig;
+import io.pumpd.core.engine.PumpRunner;
+import io.pumpd.core.engine.RecordPreparer;
+import io.pumpd.core.pump.Pump;
+import io.pumpd.core.retry.Backoff;
+import io.pumpd.core.testing.RecordingDeadLetters;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds at_least_once engines with short, test-sized timings against a test Redis. */
+final class TestEngines {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final AnalyticsKeys KEYS = AnalyticsKeys.withPrefix("analytics-");
+  static final String BASE = KEYS.analytics().get(0);
+
+  private final String storageJson;
+  private final List<AtLeastOnceDelivery> engines = new ArrayList<>();
+
+  private TestEngines(String storageJson) {
+    this.storageJson = storageJson;
+  }
+
+  static TestEngines standalone(int port) {
+    return new TestEngines("{\"host\":\"127.0.0.1\",\"port\":" + port + ",\"timeout\":2}");
+  }
+
+  static TestEngines cluster(List<String> addresses) {
+    return new TestEngines("{\"enable_cluster\":true,\"timeout\":2,\"addrs\":["
+        + String.join(",", addresses.stream().map(a -> "\"" + a + "\"").toList()) + "]}");
+  }
+
+  /** An engine builder: add pumps, then {@link Builder#start()}. */
+  Builder engine(String consumerName) {
+    return new Builder(consumerName);
+  }
+
+  final class Builder {
+    private final String consumerName;
+    private final Map<String, Pump> pumps = new LinkedHashMap<>();
+    private final Map<String, PumpEntry> entries = new LinkedHashMap<>();
+    private final MeterRegistry meters = new SimpleMeterRegistry();
+    private final RecordingDeadLetters deadLetters = new RecordingDeadLetters();
+    private Duration pumpTimeout = Duration.ofSeconds(5);
+    private Duration lease = Duration.ofSeconds(3);
+    private long defaultMaxRecords = 1_000_000;
+    private long maxInFlightBytes = 4L << 20;
+    private int entryRecords = 500;
+
+    private Builder(String consumerName) {
+      this.consumerName = consumerName;
+    }
+
+    Builder pump(String name, Pump pump) {
+      return pump(name, pump, "{}");
+    }
+
+    Builder pump(String name, Pump pump, String entryJson) {
+      pumps.put(name, pump);
+      try {
+        entries.put(name, JSON.readValue(entryJson, PumpEntry.class));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return this;
+    }
+
+    Builder pumpTimeout(Duration d) {
+      pumpTimeout = d;
+      return this;
+    }
+
+    Builder lease(Duration d) {
+      lease = d;
+      return this;
+    }
+
+    Builder defaultMaxRecords(long n) {
+      defaultMaxRecords = n;
+      return this;
+    }
+
+    Builder maxInFlightBytes(long n) {
+      maxInFlightBytes = n;
+      return this;
+    }
+
+    Builder entryRecords(int n) {
+      entryRecords = n;
+      return this;
+    }
+
+    MeterRegistry meters() {
+      return meters;
+    }
+
+    RecordingDeadLetters deadLetters() {
+      return deadLetters;
+    }
+
+    AtLeastOnceDelivery build() {
+      StorageConfig storage;
+      try {
+        storage = JSON.readValue(storageJson, StorageConfig.class);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      RedisLink link = RedisConnectionFactory.create(storage).open();
+      List<PumpRunner> runners = new ArrayList<>();
+      pumps.forEach((name, pump) -> runners.add(new PumpRunner(name, "test", pump,
+          new RecordPreparer(entries.get(name), 0, false), pumpTimeout, Duration.ZERO,
+          deadLetters, meters)));
+      PumpConsumer.Settings consumer = new PumpConsumer.Settings(consumerName, lease,
+          Duration.ofMillis(50), maxInFlightBytes, Duration.ofSeconds(10), Duration.ofSeconds(3),
+          new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)));
+      AtLeastOnceDelivery.Settings settings = new AtLeastOnceDelivery.Settings(consumerName,
+          entryRecords, Duration.ofMillis(100), Duration.ofSeconds(5),
+          new StreamMaintenance.GroupBound("", defaultMaxRecords, 0), consumer);
+      AtLeastOnceDelivery engine = new AtLeastOnceDelivery(link, KEYS, ":pumpd", true, runners,
+          entries, BatchDecoding.factory(deadLetters, meters), deadLetters, settings, meters);
+      engines.add(engine);
+      return engine;
+    }
+
+    AtLeastOnceDelivery start() {
+      AtLeastOnceDelivery e = build();
+      e.start();
+      return e;
+    }
+  }
+
+  /** Closes every engine built (without a graceful stop). */
+  void closeAll() {
+    engines.forEach(AtLeastOnceDelivery::close);
+  }
+}

@@ -1,0 +1,59 @@
+package io.pumpd.app.delivery;
+
+import io.pumpd.core.pump.Deadline;
+import io.pumpd.core.pump.PumpException;
+import io.pumpd.core.pump.RetriablePumpException;
+import io.pumpd.core.pump.WriteResult;
+import io.pumpd.core.record.AnalyticsRecord;
+import io.pumpd.core.testing.RecordingPump;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** Pumps for delivery tests. */
+final class TestPumps {
+  private TestPumps() {}
+
+  /** The distinct API keys a pump received. */
+  static Set<String> keys(RecordingPump pump) {
+    Set<String> out = new HashSet<>();
+    pump.received().forEach(r -> out.add(r.getApiKey()));
+    return out;
+  }
+
+  /** Records received more than once. */
+  static int duplicates(RecordingPump pump) {
+    return pump.received().size() - keys(pump).size();
+  }
+
+  /** A sink that can be taken down: while down, every write fails as retriable (503, refused). */
+  static class Switchable extends RecordingPump {
+    private volatile boolean down;
+
+    Switchable down(boolean d) {
+      down = d;
+      return this;
+    }
+
+    @Override
+    public CompletionStage<WriteResult> write(List<AnalyticsRecord> records, Deadline deadline)
+        throws PumpException {
+      if (down) {
+        throw new RetriablePumpException("connection refused (test sink down)");
+      }
+      return super.write(records, deadline);
+    }
+  }
+
+  /** A buffered sink that takes batches but never confirms them (its flush never happens). */
+  static final class NeverConfirms extends RecordingPump {
+    @Override
+    public CompletionStage<WriteResult> write(List<AnalyticsRecord> records, Deadline deadline)
+        throws PumpException {
+      super.write(records, deadline);
+      return new CompletableFuture<>();
+    }
+  }
+}
