@@ -30,10 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code at_least_once} delivery engine: a {@link ChunkMover} takes the gateway's records out
- * of its lists into pump-owned Redis Streams (one per list, in the list's hash slot); one {@link
- * PumpConsumer} per pump delivers them as a member of the pump's consumer group and acknowledges
- * what the pump delivered; {@link StreamMaintenance} enforces each pump's backlog bound, trims the
+ * The {@code at_least_once} delivery engine: a {@link ChunkMover} takes the gateway's lists for the
+ * pump (renamed to pump-owned batch lists, referred to by entries of a pump-owned Redis Stream, one
+ * per list, in the list's hash slot); one {@link PumpConsumer} per pump delivers them as a member
+ * of the pump's consumer group and acknowledges what the pump delivered; {@link StreamMaintenance} enforces each pump's backlog bound, trims the
  * streams and reports backlog and lag. All delivery state lives in Redis, so a daemon killed at any
  * moment loses nothing: its unacknowledged entries are read again when it restarts under the same
  * consumer name, or taken over by another daemon after {@code delivery.lease_seconds}. See {@code
@@ -84,7 +84,7 @@ public final class AtLeastOnceDelivery implements AutoCloseable {
 
   AtLeastOnceDelivery(RedisLink link, AnalyticsKeys keys, String streamSuffix, boolean moveUptime,
       List<PumpRunner> runners, Map<String, PumpEntry> entries, RecordDecoding.Factory decoding,
-      DeadLetterQueue deadLetters, Settings settings, MeterRegistry meters) {
+      Settings settings, MeterRegistry meters) {
     this.link = link;
     this.settings = settings;
     this.availability = new RedisAvailability(link.describe());
@@ -131,11 +131,11 @@ public final class AtLeastOnceDelivery implements AutoCloseable {
    */
   public static AtLeastOnceDelivery create(PumpConfiguration config, List<PumpRunner> runners,
       DeadLetterQueue deadLetters, MeterRegistry meters) {
-    return create(config, runners, BatchDecoding.factory(deadLetters, meters), deadLetters, meters);
+    return create(config, runners, BatchDecoding.factory(deadLetters, meters), meters);
   }
 
   static AtLeastOnceDelivery create(PumpConfiguration config, List<PumpRunner> runners,
-      RecordDecoding.Factory decoding, DeadLetterQueue deadLetters, MeterRegistry meters) {
+      RecordDecoding.Factory decoding, MeterRegistry meters) {
     RedisConnectionFactory factory = RedisConnectionFactory.create(config.analyticsStorageConfig());
     RedisLink link = factory.open();
     boolean moveUptime = !config.dontPurgeUptimeData()
@@ -143,7 +143,7 @@ public final class AtLeastOnceDelivery implements AutoCloseable {
     return new AtLeastOnceDelivery(link,
         AnalyticsKeys.withPrefix(config.analyticsStorageConfig().effectiveKeyPrefix()),
         config.delivery().streamSuffix(), moveUptime, runners, config.pumps(), decoding,
-        deadLetters, settings(config, factory.settings().timeout()), meters);
+        settings(config, factory.settings().timeout()), meters);
   }
 
   /** The settings {@code config} gives, with Redis replies awaited {@code redisTimeout} + 1 s. */

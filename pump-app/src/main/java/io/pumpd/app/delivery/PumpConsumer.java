@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers the pump-owned streams to ONE pump, as a member of that pump's consumer group (the
  * group is named after the pump; the consumer after this daemon): reads entries ({@code
- * XREADGROUP}), decodes them, hands them to the pump through its {@link PumpRunner} and
+ * XREADGROUP}), fetches the records they refer to from their batch lists ({@code LRANGE}), decodes
+ * them, hands them to the pump through its {@link PumpRunner} and
  * acknowledges an entry ({@code XACK}) only once the pump has delivered or permanently rejected
  * (dead-lettered) every record in it. Every pump has its own consumer, so a slow or failing sink
  * holds back only its own group.

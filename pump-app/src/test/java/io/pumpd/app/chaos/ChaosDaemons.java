@@ -112,6 +112,9 @@ final class ChaosDaemons implements AutoCloseable {
     common.put(p + "TIMEOUT", "5");
     common.put(p + "META_ADDRESS", address);
     common.put(p + "META_TAGS", "path");
+    // many samples per datagram: one per datagram caps the sink at ~1000 records/s here
+    common.put(p + "META_BUFFERED", "true");
+    common.put(p + "META_BUFFEREDMAXMESSAGES", "64");
     return this;
   }
 

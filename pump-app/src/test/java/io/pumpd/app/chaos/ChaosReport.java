@@ -32,8 +32,9 @@ final class ChaosReport {
   /** {@code stdout: pushed 30000, received 30120, lost 0, duplicated 120}. */
   static void sink(String test, ChaosSize size, SinkLedger sink, int pushed, String extra) {
     sink.refresh();
-    line(test, size, String.format("%s: pushed %d, received %d, lost %d, duplicated %d%s",
+    line(test, size, String.format("%s: pushed %d, received %d, lost %d, duplicated %d%s%s",
         sink.name(), pushed, sink.received(), pushed - sink.distinct(pushed), sink.duplicates(),
-        extra == null ? "" : ", " + extra));
+        sink.deadLettered() > 0 ? ", dead-lettered " + sink.deadLettered() + " (with the reason)"
+            : "", extra == null ? "" : ", " + extra));
   }
 }

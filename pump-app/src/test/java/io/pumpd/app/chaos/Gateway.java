@@ -40,6 +40,7 @@ final class Gateway implements AutoCloseable {
   private final int ratePerSecond;
   private final Duration ttl;
   private volatile boolean paused;
+  private volatile int holdAt = Integer.MAX_VALUE;
   private volatile boolean stopping;
   private volatile boolean pausedAck;
   private Thread thread;
@@ -80,7 +81,7 @@ final class Gateway implements AutoCloseable {
   private void run() {
     long start = System.nanoTime();
     while (!stopping && pushed.get() < total) {
-      if (paused) {
+      if (paused || pushed.get() >= holdAt) {
         pausedAck = true;
         LockSupport.parkNanos(10_000_000L); // paused by the test: idle
         continue;
@@ -124,6 +125,15 @@ final class Gateway implements AutoCloseable {
 
   void resume() {
     paused = false;
+  }
+
+  /** Stops pushing once {@code n} records were pushed, until {@link #release()}. */
+  void holdAt(int n) {
+    holdAt = n;
+  }
+
+  void release() {
+    holdAt = Integer.MAX_VALUE;
   }
 
   /** Records pushed so far ({@code chaos-0} .. {@code chaos-<pushed - 1>}). */

@@ -68,6 +68,22 @@ final class SinkLedger {
   }
 
   private java.util.function.Supplier<List<String>> source;
+  private java.util.function.Supplier<List<String>> deadLetterSource;
+  private final BitSet deadLettered = new BitSet();
+
+  /**
+   * Counts the records this sink's pump dead-lettered (permanently rejected, with the reason) as
+   * accounted for: they are not received, but not silently lost either.
+   */
+  SinkLedger deadLetters(java.util.function.Supplier<List<String>> keys) {
+    this.deadLetterSource = keys;
+    return this;
+  }
+
+  /** Records the pump dead-lettered (see {@link #deadLetters}). */
+  synchronized int deadLettered() {
+    return deadLettered.cardinality();
+  }
 
   String name() {
     return name;
@@ -84,6 +100,13 @@ final class SinkLedger {
 
   /** Reads what was appended to the watched files since the last call. */
   synchronized SinkLedger refresh() {
+    if (deadLetterSource != null) {
+      for (String key : deadLetterSource.get()) {
+        if (key.startsWith(Gateway.TAG)) {
+          deadLettered.set(Integer.parseInt(key.substring(Gateway.TAG.length())));
+        }
+      }
+    }
     if (source != null) {
       counts = new int[counts.length];
       received = 0;
@@ -93,16 +116,23 @@ final class SinkLedger {
       return this;
     }
     for (Path f : files) {
-      if (!Files.isRegularFile(f)) {
-        continue;
+      if (Files.isRegularFile(f)) {
+        readNew(f);
       }
-      long offset = offsets.get(f);
-      try (RandomAccessFile in = new RandomAccessFile(f.toFile(), "r")) {
+    }
+    return this;
+  }
+
+  /** Reads the complete lines appended to {@code f} since the last call, in chunks. */
+  private void readNew(Path f) {
+    try (RandomAccessFile in = new RandomAccessFile(f.toFile(), "r")) {
+      while (true) {
+        long offset = offsets.get(f);
         long length = in.length();
         if (length <= offset) {
-          continue;
+          return;
         }
-        byte[] chunk = new byte[(int) Math.min(length - offset, 64L << 20)];
+        byte[] chunk = new byte[(int) Math.min(length - offset, 16L << 20)];
         in.seek(offset);
         in.readFully(chunk);
         int lastNewline = -1;
@@ -113,16 +143,14 @@ final class SinkLedger {
           }
         }
         if (lastNewline < 0) {
-          continue;
+          return; // a partial line: wait for the rest
         }
-        String text = new String(chunk, 0, lastNewline + 1, StandardCharsets.UTF_8);
-        text.lines().forEach(this::count);
+        new String(chunk, 0, lastNewline + 1, StandardCharsets.UTF_8).lines().forEach(this::count);
         offsets.put(f, offset + lastNewline + 1);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    return this;
   }
 
   private static final java.util.regex.Pattern CSV_KEY =
@@ -151,22 +179,16 @@ final class SinkLedger {
     received++;
   }
 
-  /** Distinct records {@code chaos-0 .. chaos-<n-1>} received. */
+  /** Distinct records {@code chaos-0 .. chaos-<n-1>} received or dead-lettered. */
   synchronized int distinct(int n) {
-    int d = 0;
-    for (int i = 0; i < Math.min(n, counts.length); i++) {
-      if (counts[i] > 0) {
-        d++;
-      }
-    }
-    return d;
+    return n - missing(n).cardinality();
   }
 
-  /** Which of {@code chaos-0 .. chaos-<n-1>} were never received. */
+  /** Which of {@code chaos-0 .. chaos-<n-1>} were neither received nor dead-lettered. */
   synchronized BitSet missing(int n) {
     BitSet m = new BitSet(n);
     for (int i = 0; i < n; i++) {
-      if (i >= counts.length || counts[i] == 0) {
+      if ((i >= counts.length || counts[i] == 0) && !deadLettered.get(i)) {
         m.set(i);
       }
     }

@@ -273,4 +273,24 @@ class AtLeastOnceDeliveryTest {
     await().atMost(WAIT).until(() -> TestPumps.keys(down).equals(pushed));
     engine.stop(Deadline.after(Duration.ofSeconds(10)));
   }
+
+  @Test
+  void uptimeRecordsGoOnlyToThePumpsThatTakeThem() throws Exception {
+    TestPumps.WithUptime withUptime = new TestPumps.WithUptime();
+    RecordingPump analyticsOnly = new RecordingPump();
+    AtLeastOnceDelivery engine =
+        engines.engine("c1").pump("stdout", withUptime).pump("es", analyticsOnly).start();
+    List<byte[]> uptime = io.pumpd.core.testing.Fixtures.raw(io.pumpd.core.testing.Fixtures.UPTIME);
+    gateway.sync().rpush(TestEngines.KEYS.uptime(), uptime.toArray(new byte[0][]));
+    gateway.push(TestEngines.BASE, GatewayRedis.keys("k", 0, 10));
+    await().atMost(WAIT).until(() -> withUptime.uptime.size() == uptime.size()
+        && TestPumps.keys(analyticsOnly).size() == 10 && TestPumps.keys(withUptime).size() == 10);
+    assertThat(gateway.llen(TestEngines.KEYS.uptime())).isZero();
+    await().atMost(WAIT).untilAsserted(() -> {
+      engine.maintainNow();
+      assertThat(gateway.xlen(StreamKeys.of(TestEngines.KEYS.uptime(), ":pumpd", true).stream()))
+          .isZero(); // acknowledged by the only group that reads it
+    });
+    engine.stop(Deadline.after(Duration.ofSeconds(10)));
+  }
 }

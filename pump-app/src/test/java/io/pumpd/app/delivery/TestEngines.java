@@ -130,7 +130,7 @@ final class TestEngines {
           entryRecords, Duration.ofMillis(100), Duration.ofSeconds(5),
           new StreamMaintenance.GroupBound("", defaultMaxRecords, 0), consumer);
       AtLeastOnceDelivery engine = new AtLeastOnceDelivery(link, KEYS, ":pumpd", true, runners,
-          entries, BatchDecoding.factory(deadLetters, meters), deadLetters, settings, meters);
+          entries, BatchDecoding.factory(deadLetters, meters), settings, meters);
       engines.add(engine);
       return engine;
     }

@@ -47,6 +47,17 @@ final class TestPumps {
     }
   }
 
+  /** A sink that also takes uptime records (like the stdout pump), recording them. */
+  static final class WithUptime extends RecordingPump implements io.pumpd.core.pump.UptimeCapable {
+    final List<io.pumpd.core.record.UptimeRecord> uptime =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void writeUptime(List<io.pumpd.core.record.UptimeRecord> records, Deadline deadline) {
+      uptime.addAll(records);
+    }
+  }
+
   /** A buffered sink that takes batches but never confirms them (its flush never happens). */
   static final class NeverConfirms extends RecordingPump {
     @Override
