@@ -84,24 +84,16 @@ public final class RedisClusterProcess implements AutoCloseable {
   }
 
   private void awaitStateOk() {
-    long deadline = System.nanoTime() + FORM_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      boolean allOk = true;
-      for (RedisServerProcess n : nodes) {
-        String info = cli(List.of("-p", String.valueOf(n.port()), "cluster", "info"));
-        allOk &= info.contains("cluster_state:ok");
-      }
-      if (allOk) {
-        return;
-      }
-      try {
-        Thread.sleep(100); // polling a forming cluster; not test synchronization
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+    try {
+      org.awaitility.Awaitility.await("cluster_state:ok on every node")
+          .atMost(FORM_TIMEOUT)
+          .pollInterval(java.time.Duration.ofMillis(100))
+          .until(() -> nodes.stream().allMatch(n ->
+              cli(List.of("-p", String.valueOf(n.port()), "cluster", "info"))
+                  .contains("cluster_state:ok")));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new IllegalStateException("cluster not ok within " + FORM_TIMEOUT + logs(), e);
     }
-    throw new IllegalStateException("cluster not ok within " + FORM_TIMEOUT + logs());
   }
 
   private String logs() {

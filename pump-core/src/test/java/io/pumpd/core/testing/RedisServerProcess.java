@@ -99,23 +99,16 @@ public final class RedisServerProcess implements AutoCloseable {
       throw new IllegalStateException(
           "cannot run redis-server (install it: apt-get install -y redis-server): " + e.getMessage(), e);
     }
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("redis-server exited at once: " + log());
-      }
-      if (ping()) {
-        return;
-      }
-      try {
-        Thread.sleep(20); // polling a starting process; not test synchronization
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+    try {
+      org.awaitility.Awaitility.await("redis-server answering PING")
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(20))
+          .failFast("redis-server exited at once", () -> !process.isAlive())
+          .until(this::ping);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      process.destroyForcibly();
+      throw new IllegalStateException(e.getMessage() + ": " + log(), e);
     }
-    process.destroyForcibly();
-    throw new IllegalStateException("redis-server did not answer PING within 10 s: " + log());
   }
 
   /** True when the server answers PING. */
