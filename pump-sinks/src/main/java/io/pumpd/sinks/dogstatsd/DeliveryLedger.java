@@ -41,8 +41,8 @@ final class DeliveryLedger {
     private final int records;
     private final List<AnalyticsRecord> enqueued = new ArrayList<>();
     private final List<RecordFailure> failures;
-    private int sendFailures;
-    private String lastSendError;
+    private int retriableFailures;
+    private String lastRetriableError;
     private final CompletableFuture<WriteResult> stage = new CompletableFuture<>();
 
     private Batch(long start, int records, List<RecordFailure> rejectedUpFront) {
@@ -108,17 +108,24 @@ final class DeliveryLedger {
 
   /** {@code n} metrics were written to the socket (sender thread). */
   void sent(int n) {
-    account(n, null);
+    account(n, null, false);
   }
 
-  /** {@code n} metrics could not be written to the socket (sender thread). */
-  void failed(int n, String reason) {
-    account(n, reason);
+  /**
+   * {@code n} metrics could not be written to the socket (sender thread).
+   *
+   * @param retriable true when the receiver or socket was the cause: the batches they belong to
+   *     then complete exceptionally with a {@link RetriablePumpException}, so the core offers the
+   *     whole batch again (the metrics of it that did go out are sent twice); false when the metrics
+   *     themselves can never be sent: they become the batch's {@link RecordFailure}s
+   */
+  void failed(int n, String reason, boolean retriable) {
+    account(n, reason, retriable);
   }
 
   /** The client dropped one enqueued metric before it reached the socket (processor thread). */
   void dropped(String reason) {
-    account(1, reason);
+    account(1, reason, false);
   }
 
   /** Metrics registered but not yet accounted for. */
@@ -160,15 +167,19 @@ final class DeliveryLedger {
     return lost;
   }
 
-  private synchronized void account(int n, String reason) {
+  private synchronized void account(int n, String reason, boolean retriable) {
     for (int i = 0; i < n && accounted < nextSeq; i++) {
       long seq = accounted++;
       if (reason != null) {
         Batch b = batchOf(seq);
-        if (b != null) {
+        if (b == null) {
+          continue;
+        }
+        if (retriable) {
+          b.retriableFailures++;
+          b.lastRetriableError = reason;
+        } else {
           b.failures.add(new RecordFailure(b.enqueued.get((int) (seq - b.start)), reason));
-          b.sendFailures++;
-          b.lastSendError = reason;
         }
       }
     }
@@ -189,12 +200,14 @@ final class DeliveryLedger {
   private void completeFinished() {
     while (!pending.isEmpty() && pending.peekFirst().sealed() && accounted >= pending.peekFirst().end) {
       Batch b = pending.removeFirst();
-      if (!b.enqueued.isEmpty() && b.sendFailures == b.enqueued.size()) {
+      if (b.retriableFailures > 0) {
         completeLater(
             b,
             null,
             new RetriablePumpException(
-                "dogstatsd: none of " + b.enqueued.size() + " metrics could be sent: " + b.lastSendError));
+                "dogstatsd: " + b.retriableFailures + " of " + b.enqueued.size()
+                    + " metrics could not be sent for now (the batch will be offered again): "
+                    + b.lastRetriableError));
       } else {
         completeLater(b, new WriteResult(b.records - b.failures.size(), b.failures), null);
       }

@@ -47,8 +47,11 @@ import org.slf4j.LoggerFactory;
  * client's sender thread has written every metric of the batch to the socket (see {@link
  * DeliveryLedger}). Records dropped by {@code sample_rate} count as delivered, as in Tyk. A metric
  * line the client could not send (longer than the packet size) is rejected before it is enqueued
- * and reported as a failure; a socket error fails the metrics it hit, and a batch none of whose
- * metrics could be sent completes exceptionally (retriable).
+ * and reported as a failure. A socket error caused by the receiver (busy after a few quick tries,
+ * gone, refusing) makes the batch's stage complete exceptionally with a {@link
+ * RetriablePumpException}, so the whole batch is offered again (its metrics that did go out are
+ * then sent twice); only a datagram the socket calls too long fails its records for good (see
+ * {@link DatagramFramingChannel}).
  *
  * <h2>Shutdown</h2>
  *
@@ -96,6 +99,7 @@ public final class DogStatsdPump implements Pump {
   private Counter sentCounter;
   private Counter sampledOutCounter;
   private Counter sendFailedCounter;
+  private Counter sendRetriedCounter;
   private Counter oversizeCounter;
   private Counter droppedCounter;
 
@@ -368,6 +372,11 @@ public final class DogStatsdPump implements Pump {
             .tags(ctx.tags())
             .register(registry);
     sendFailedCounter = failedCounter(registry, ctx, "send_error");
+    sendRetriedCounter =
+        Counter.builder("pump.sink.documents.retried")
+            .description("metrics the socket did not take for now (receiver busy or gone); their batch is offered again")
+            .tags(ctx.tags())
+            .register(registry);
     oversizeCounter = failedCounter(registry, ctx, "too_long");
     droppedCounter = failedCounter(registry, ctx, "client_dropped");
   }
@@ -423,10 +432,10 @@ public final class DogStatsdPump implements Pump {
     }
 
     @Override
-    public void failed(int lines, String reason) {
-      sendFailedCounter.increment(lines);
+    public void failed(int lines, String reason, boolean retriable) {
+      (retriable ? sendRetriedCounter : sendFailedCounter).increment(lines);
       lastSendFailure = reason;
-      ledger.failed(lines, reason);
+      ledger.failed(lines, reason, retriable);
     }
 
     /** Anything the client reports besides socket writes: a metric dropped on the processor thread. */

@@ -41,7 +41,7 @@ class DeliveryLedgerTest {
   }
 
   @Test
-  @DisplayName("socket failures are pinned to the records in send order; batches complete in order")
+  @DisplayName("permanent send failures are pinned to the records in send order; batches complete in order")
   void failuresByPosition() throws Exception {
     RecordFailure early = new RecordFailure(a, "too long");
     DeliveryLedger.Batch first = ledger.open(2, List.of(early));
@@ -53,21 +53,43 @@ class DeliveryLedgerTest {
     CompletableFuture<WriteResult> s2 = ledger.seal(second, true).toCompletableFuture();
 
     ledger.sent(2);
-    ledger.failed(1, "ECONNREFUSED");
+    ledger.failed(1, "Message too long", false);
 
     assertThat(s1.get()).isEqualTo(new WriteResult(1, List.of(early)));
-    assertThat(s2.get()).isEqualTo(new WriteResult(1, List.of(new RecordFailure(c, "ECONNREFUSED"))));
+    assertThat(s2.get()).isEqualTo(new WriteResult(1, List.of(new RecordFailure(c, "Message too long"))));
   }
 
   @Test
-  @DisplayName("a batch none of whose metrics could be sent fails as retriable")
+  @DisplayName("one retriable send failure fails only its own batch as retriable, with the reason; nothing is a record failure")
+  void retriableFailureFailsItsBatch() throws Exception {
+    DeliveryLedger.Batch first = ledger.open(2, List.of());
+    ledger.register(first, a);
+    ledger.register(first, b);
+    CompletableFuture<WriteResult> s1 = ledger.seal(first, true).toCompletableFuture();
+    DeliveryLedger.Batch second = ledger.open(1, List.of());
+    ledger.register(second, c);
+    CompletableFuture<WriteResult> s2 = ledger.seal(second, true).toCompletableFuture();
+
+    ledger.sent(1);
+    ledger.failed(1, "Resource temporarily unavailable", true);
+    ledger.sent(1);
+
+    assertThatThrownBy(s1::get).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(RetriablePumpException.class)
+        .hasMessageContaining("1 of 2 metrics")
+        .hasMessageContaining("Resource temporarily unavailable");
+    assertThat(s2.get()).isEqualTo(WriteResult.delivered(1));
+  }
+
+  @Test
+  @DisplayName("a batch none of whose metrics reached a missing receiver fails as retriable")
   void allFailed() throws Exception {
     DeliveryLedger.Batch batch = ledger.open(2, List.of());
     ledger.register(batch, a);
     ledger.register(batch, b);
     CompletableFuture<WriteResult> stage = ledger.seal(batch, true).toCompletableFuture();
 
-    ledger.failed(2, "no such file");
+    ledger.failed(2, "no such file", true);
 
     assertThatThrownBy(stage::get).isInstanceOf(ExecutionException.class)
         .cause().isInstanceOf(RetriablePumpException.class).hasMessageContaining("no such file");

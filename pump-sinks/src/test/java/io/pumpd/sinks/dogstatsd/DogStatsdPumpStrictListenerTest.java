@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -174,8 +175,56 @@ class DogStatsdPumpStrictListenerTest {
         .isInstanceOf(ExecutionException.class)
         .cause()
         .isInstanceOf(RetriablePumpException.class)
-        .hasMessageContaining("none of 10 metrics could be sent");
+        .hasMessageContaining("10 of 10 metrics could not be sent");
     assertThat(pump.readiness()).hasValueSatisfying(r -> assertThat(r).contains("absent.socket"));
+  }
+
+  @Test
+  @DisplayName("unix receiver that stops reading (EAGAIN): the batch fails as retriable, no record is rejected; sent again once it reads, every record arrives")
+  void busyUnixReceiverIsRetriable(@TempDir Path dir) throws Exception {
+    StrictDogStatsdListener listener = listen(StrictDogStatsdListener.unixDatagram(dir.resolve("dsd.socket")));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    DogStatsdPump pump = new DogStatsdPump("dd", settings("{\"address\":\"" + listener.address() + "\"}"), k -> null, () -> 0);
+    pump.init(new PumpContext("dd", "dogstatsd", Duration.ofSeconds(5), registry));
+    toClose.add(pump::close);
+    List<AnalyticsRecord> records = Fixtures.records(Fixtures.MODERN).subList(0, 300);
+    listener.pauseReading();
+
+    CompletionStage<WriteResult> busy = pump.write(records, Deadline.after(WAIT));
+
+    assertThatThrownBy(() -> busy.toCompletableFuture().get(30, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(RetriablePumpException.class)
+        .hasMessageContaining("temporarily unavailable");
+    assertThat(registry.get("pump.sink.documents.retried").counter().count()).isPositive();
+    assertThat(registry.find("pump.sink.documents.failed").counters())
+        .allSatisfy(c -> assertThat(c.count()).isZero());
+
+    listener.resumeReading();
+    // As the core does: offer the batch again (with a pause) until the pump takes all of it.
+    WriteResult again = await().atMost(WAIT).pollInterval(Duration.ofMillis(300))
+        .until(() -> writeOrNullIfRetriable(pump, records), Objects::nonNull);
+
+    assertThat(again).isEqualTo(WriteResult.delivered(records.size()));
+    // Every metric the pump counted as written reached the listener: the whole batch, plus the
+    // part of the failed attempts that went out (the duplicates a retry costs).
+    int written = (int) registry.get("pump.sink.documents.sent").counter().count();
+    assertThat(written).isGreaterThanOrEqualTo(records.size());
+    await().atMost(WAIT).untilAsserted(() -> assertThat(listener.metrics()).hasSize(written));
+    listener.assertNothingMalformed();
+  }
+
+  private static WriteResult writeOrNullIfRetriable(DogStatsdPump pump, List<AnalyticsRecord> records)
+      throws Exception {
+    try {
+      return pump.write(records, Deadline.after(WAIT)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RetriablePumpException) {
+        return null;
+      }
+      throw e;
+    }
   }
 
   @Test

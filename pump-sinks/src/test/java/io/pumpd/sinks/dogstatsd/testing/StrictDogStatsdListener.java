@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import jnr.unixsocket.UnixDatagramChannel;
 import jnr.unixsocket.UnixSocketAddress;
@@ -42,6 +43,7 @@ public final class StrictDogStatsdListener implements AutoCloseable {
   private final AutoCloseable socket;
   private final Thread reader;
   private volatile boolean closed;
+  private final Semaphore reading = new Semaphore(1);
 
   private StrictDogStatsdListener(String address, AutoCloseable socket, ReceiveLoop loop) {
     this.address = address;
@@ -152,6 +154,20 @@ public final class StrictDogStatsdListener implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops reading the socket (after the datagram being read, if any) until {@link #resumeReading}:
+   * the socket's queue fills up and senders see what a busy agent makes them see ({@code EAGAIN}
+   * on a unix socket, silent drops on UDP).
+   */
+  public void pauseReading() throws InterruptedException {
+    reading.acquire();
+  }
+
+  /** Reads the socket again after {@link #pauseReading}. */
+  public void resumeReading() {
+    reading.release();
+  }
+
   /** Forgets what has arrived so far. */
   public void clear() {
     datagrams.clear();
@@ -174,7 +190,16 @@ public final class StrictDogStatsdListener implements AutoCloseable {
     while (!closed) {
       String datagram;
       try {
-        datagram = loop.receive();
+        if (!reading.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+          continue; // paused
+        }
+        try {
+          datagram = loop.receive();
+        } finally {
+          reading.release();
+        }
+      } catch (InterruptedException e) {
+        return;
       } catch (IOException e) {
         if (!closed) {
           malformed.add("receive failed: " + e);
