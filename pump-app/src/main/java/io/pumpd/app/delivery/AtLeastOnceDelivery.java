@@ -325,8 +325,9 @@ public final class AtLeastOnceDelivery implements AutoCloseable {
   }
 
   /**
-   * Stops in order, bounded by {@code deadline}: the mover stops; the consumers stop reading; every
-   * pump is flushed (in parallel); what the pumps confirm is acknowledged; entries still
+   * Stops in order, bounded by {@code deadline}: the mover stops; the consumers stop reading and
+   * finish handing over what they had read; then every pump is flushed (in parallel); what the
+   * pumps confirm is acknowledged; entries still
    * unconfirmed are left pending in Redis, to be delivered again by the next start or another
    * daemon (never lost). Does not close the pumps or the Redis client.
    */
@@ -337,6 +338,9 @@ public final class AtLeastOnceDelivery implements AutoCloseable {
     long drainEnd = end - reserve;
     boolean complete = mover.stop(Duration.ofNanos(Math.max(0, drainEnd - System.nanoTime())));
     consumers.forEach(c -> c.requestStop(drainEnd));
+    // flush only once no consumer hands its pump anything more: a batch handed over after the
+    // flush would sit in the pump's buffer, unconfirmed, until the deadline
+    consumers.forEach(c -> c.awaitHandoversEnded(drainEnd));
     Deadline flushDeadline = Deadline.after(Duration.ofNanos(Math.max(1, drainEnd - System.nanoTime())));
     List<CompletableFuture<Boolean>> flushes = consumers.stream()
         .map(c -> CompletableFuture.supplyAsync(() -> c.runner().flush(flushDeadline)))

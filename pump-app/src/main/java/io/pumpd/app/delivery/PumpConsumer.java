@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -146,6 +147,8 @@ final class PumpConsumer {
   private final Object signal = new Object();
   private boolean woken;
   private volatile boolean stopReading;
+  /** Open while the loop may still hand batches to the pump; released when it starts draining. */
+  private final CountDownLatch handingOver = new CountDownLatch(1);
   private volatile long drainDeadlineNanos;
   private volatile String lastFailure;
   private Thread thread;
@@ -235,6 +238,26 @@ final class PumpConsumer {
   }
 
   /**
+   * After {@link #requestStop}: waits until {@code deadlineNanos} for the loop to have handed its
+   * last batch to the pump (a step in progress when the stop was requested may still read entries
+   * and hand them over). Only then may the pump be flushed: a flush that ran earlier would leave
+   * that last batch in the pump's buffer, unconfirmed until the deadline.
+   *
+   * @return true when the loop no longer hands anything over (or never started)
+   */
+  boolean awaitHandoversEnded(long deadlineNanos) {
+    if (thread == null) {
+      return true;
+    }
+    try {
+      return handingOver.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
    * Waits for the thread to end until {@code deadlineNanos}; then interrupts it (a write stuck in
    * the pump is abandoned, its entry stays pending).
    *
@@ -258,19 +281,23 @@ final class PumpConsumer {
   // ---- the loop ----
 
   private void run() {
-    while (!stopReading) {
-      try {
-        step();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      } catch (ExecutionException | TimeoutException | RedisException e) {
-        availability.down(ChunkMover.rootCause(e));
-        await(settings.pollInterval());
-      } catch (RuntimeException e) {
-        LOG.error("Delivery loop of pump {} failed; continuing", group, e);
-        await(settings.pollInterval());
+    try {
+      while (!stopReading) {
+        try {
+          step();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        } catch (ExecutionException | TimeoutException | RedisException e) {
+          availability.down(ChunkMover.rootCause(e));
+          await(settings.pollInterval());
+        } catch (RuntimeException e) {
+          LOG.error("Delivery loop of pump {} failed; continuing", group, e);
+          await(settings.pollInterval());
+        }
       }
+    } finally {
+      handingOver.countDown();
     }
     drain();
   }
@@ -283,6 +310,9 @@ final class PumpConsumer {
     if (now - nextRenewNanos >= 0) {
       renewLeases();
       nextRenewNanos = now + settings.lease().toNanos() / 3;
+    }
+    if (stopReading) {
+      return; // stopping: take on nothing more
     }
     if (failureStreak == 0 && now - nextClaimNanos >= 0 && hasRoom()) {
       claimAbandoned();

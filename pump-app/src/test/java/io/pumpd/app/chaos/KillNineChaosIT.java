@@ -104,6 +104,9 @@ class KillNineChaosIT {
             ? "documents " + es.count(index) + " (generate_id), index operations " + esIndexed
             : null);
         assertThat(s.missing(size.records()).cardinality()).as(s.name() + " lost").isZero();
+        // every pushed record is valid for every sink: a dead letter here would be an outage or a
+        // busy receiver (say EAGAIN on the DogStatsD socket) mistaken for a bad record
+        assertThat(s.deadLettered()).as(s.name() + " dead-lettered").isZero();
         // what a daemon held when killed: at most max_in_flight_bytes (1 MiB, ~1100 records)
         // plus the entries of one read, per sink and kill
         assertThat(s.duplicates()).as(s.name() + " duplicated").isLessThanOrEqualTo(2000L * (kills + 1));

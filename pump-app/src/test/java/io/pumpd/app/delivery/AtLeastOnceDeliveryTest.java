@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pumpd.core.pump.Deadline;
+import io.pumpd.core.record.AnalyticsRecord;
+import io.pumpd.core.record.UptimeRecord;
 import io.pumpd.core.testing.RecordingPump;
 import io.pumpd.core.testing.RedisServerProcess;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -213,6 +218,43 @@ class AtLeastOnceDeliveryTest {
     await().atMost(WAIT).until(() -> TestPumps.keys(second).size() == 10);
     assertThat(TestPumps.keys(second)).isEqualTo(later);
     next.stop(Deadline.after(Duration.ofSeconds(10)));
+  }
+
+  @Test
+  void aStopWhileAConsumerIsBetweenReadingAndHandingOverFlushesWhatItHandsOver() throws Exception {
+    TestPumps.ConfirmsOnFlush buffered = new TestPumps.ConfirmsOnFlush();
+    CountDownLatch decoding = new CountDownLatch(1);
+    AtLeastOnceDelivery engine = engines.engine("c1").pump("es", buffered)
+        .decoding(d -> new RecordDecoding() {
+          @Override
+          public List<AnalyticsRecord> records(String key, List<byte[]> raw) {
+            decoding.countDown();
+            // held here, between XREADGROUP and the hand-over, until the pump is flushed (what a
+            // stop that flushes too early does) or for 2 s (a stop that waits for the hand-over)
+            try {
+              await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(10))
+                  .until(() -> buffered.flushes() > 0);
+            } catch (ConditionTimeoutException e) {
+              // not flushed meanwhile: hand over now
+            }
+            return d.records(key, raw);
+          }
+
+          @Override
+          public List<UptimeRecord> uptime(String key, List<byte[]> raw) {
+            return d.uptime(key, raw);
+          }
+        }).start();
+    Set<String> pushed = new HashSet<>(gateway.push(TestEngines.BASE, GatewayRedis.keys("k", 0, 300)));
+    assertThat(decoding.await(30, TimeUnit.SECONDS)).isTrue();
+
+    AtLeastOnceDelivery.StopReport report = engine.stop(Deadline.after(Duration.ofSeconds(20)));
+
+    assertThat(report.unacknowledged()).as("left unconfirmed in Redis").isEmpty();
+    assertThat(report.complete()).isTrue();
+    assertThat(TestPumps.keys(buffered)).isEqualTo(pushed);
+    assertThat(gateway.sync().xpending(StreamKeys.of(TestEngines.BASE, ":pumpd", false).stream(), "es")
+        .getCount()).isZero();
   }
 
   @Test

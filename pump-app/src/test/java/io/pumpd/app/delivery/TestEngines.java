@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /** Builds at_least_once engines with short, test-sized timings against a test Redis. */
 final class TestEngines {
@@ -59,6 +60,7 @@ final class TestEngines {
     private long defaultMaxRecords = 1_000_000;
     private long maxInFlightBytes = 4L << 20;
     private int entryRecords = 500;
+    private UnaryOperator<RecordDecoding> decodingWrapper = UnaryOperator.identity();
 
     private Builder(String consumerName) {
       this.consumerName = consumerName;
@@ -103,6 +105,12 @@ final class TestEngines {
       return this;
     }
 
+    /** Wraps each consumer's decoding, e.g. to hold a consumer between reading and handing over. */
+    Builder decoding(UnaryOperator<RecordDecoding> wrapper) {
+      decodingWrapper = wrapper;
+      return this;
+    }
+
     MeterRegistry meters() {
       return meters;
     }
@@ -130,7 +138,9 @@ final class TestEngines {
           entryRecords, Duration.ofMillis(100), Duration.ofSeconds(5),
           new StreamMaintenance.GroupBound("", defaultMaxRecords, 0), consumer);
       AtLeastOnceDelivery engine = new AtLeastOnceDelivery(link, KEYS, ":pumpd", true, runners,
-          entries, BatchDecoding.factory(deadLetters, meters), settings, meters);
+          entries, deadLetterFirst -> decodingWrapper.apply(
+              BatchDecoding.factory(deadLetters, meters).create(deadLetterFirst)),
+          settings, meters);
       engines.add(engine);
       return engine;
     }

@@ -7,7 +7,9 @@ import io.pumpd.core.pump.WriteResult;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.testing.RecordingPump;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -55,6 +57,30 @@ final class TestPumps {
     @Override
     public void writeUptime(List<io.pumpd.core.record.UptimeRecord> records, Deadline deadline) {
       uptime.addAll(records);
+    }
+  }
+
+  /**
+   * A buffered sink, like the Elasticsearch pump with a long flush interval: it confirms the
+   * batches it took only when flushed.
+   */
+  static final class ConfirmsOnFlush extends RecordingPump {
+    private final Map<CompletableFuture<WriteResult>, Integer> unconfirmed = new LinkedHashMap<>();
+
+    @Override
+    public synchronized CompletionStage<WriteResult> write(List<AnalyticsRecord> records,
+        Deadline deadline) throws PumpException {
+      super.write(records, deadline);
+      CompletableFuture<WriteResult> stage = new CompletableFuture<>();
+      unconfirmed.put(stage, records.size());
+      return stage;
+    }
+
+    @Override
+    public synchronized void flush(Deadline deadline) {
+      super.flush(deadline);
+      unconfirmed.forEach((stage, n) -> stage.complete(WriteResult.delivered(n)));
+      unconfirmed.clear();
     }
   }
 

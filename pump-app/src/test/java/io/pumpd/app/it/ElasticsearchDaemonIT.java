@@ -12,6 +12,10 @@ import io.pumpd.sinks.elasticsearch.DocumentIds;
 import io.pumpd.sinks.elasticsearch.testing.EmbeddedElasticsearch;
 import io.pumpd.sinks.elasticsearch.testing.EmbeddedElasticsearch.StoredDocument;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The packaged daemon as a process with an {@code elasticsearch} pump configured from the environment
  * only (Tyk's {@code TYK_PMP_PUMPS_ELASTICSEARCH_META_*} names): fixture records pushed into a real
  * redis-server as a gateway pushes them, drained into a real Elasticsearch 8 node (embedded in
- * this test JVM), and stopped with SIGTERM while every document is still buffered in the pump.
+ * this test JVM), and stopped with SIGTERM while every document is still buffered in the pump, in
+ * both delivery modes.
  */
 @DisplayName("daemon process -> Redis -> elasticsearch pump -> Elasticsearch 8 node")
 class ElasticsearchDaemonIT {
@@ -50,17 +55,59 @@ class ElasticsearchDaemonIT {
   }
 
   @Test
-  @DisplayName("SIGTERM while documents are buffered: exit 0, every document in Elasticsearch")
+  @DisplayName("at_most_once, SIGTERM while documents are buffered: exit 0, every document in Elasticsearch")
   void sigtermFlushesBufferedDocuments() throws Exception {
     String index = EmbeddedElasticsearch.uniqueIndex("daemon-it");
-    List<byte[]> raw = Fixtures.raw(Fixtures.MODERN);
-    List<AnalyticsRecord> records = Fixtures.records(Fixtures.MODERN);
-    // env-only config with Tyk's names; no bulk criterion fires before the shutdown, so every
-    // document is still buffered in the pump at SIGTERM
-    Map<String, String> env = DaemonEnv.base(redis, work);
     // issue #3 promise: records the pump holds in its bulk buffer at SIGTERM are flushed (the
-    // at_most_once purge loop hands them over at once); at_least_once is covered by the chaos suite
+    // at_most_once purge loop hands them over at once)
+    Map<String, String> env = bufferingEnv(index);
     env.put("TYK_PMP_DELIVERYGUARANTEE", "at_most_once");
+
+    try (RedisFeeder feeder = new RedisFeeder(redis.host(), redis.port());
+        DaemonProcess daemon = DaemonProcess.start(List.of(), env, work)) {
+      daemon.awaitLog(l -> l.contains("index template pumpd-" + index + " installed"), WAIT);
+      feeder.push(RedisFeeder.BASE_KEY, Fixtures.raw(Fixtures.MODERN));
+      Awaitility.await().atMost(WAIT).until(() -> feeder.backlog() == 0);
+      assertThat(es.indexedTotal(index)).as("buffered in the pump, nothing sent yet").isZero();
+
+      daemon.signal("TERM");
+
+      assertThat(daemon.awaitExit(WAIT)).as("exit status; log:\n%s", String.join("\n", daemon.logs())).isZero();
+      assertFlushedAll(daemon, index);
+    }
+    assertIndexedExactlyTheFixtures(index);
+  }
+
+  @Test
+  @DisplayName("at_least_once (the default), SIGTERM while every document is buffered: exit 0, all in "
+      + "Elasticsearch, all acknowledged in Redis")
+  void atLeastOnceSigtermFlushesAndAcknowledges() throws Exception {
+    String index = EmbeddedElasticsearch.uniqueIndex("daemon-alo");
+    Map<String, String> env = bufferingEnv(index);
+    HttpClient http = HttpClient.newHttpClient();
+    URI metrics = URI.create("http://127.0.0.1:" + env.get("TYK_PMP_HEALTHCHECKENDPOINTPORT") + "/metrics");
+
+    try (RedisFeeder feeder = new RedisFeeder(redis.host(), redis.port());
+        DaemonProcess daemon = DaemonProcess.start(List.of(), env, work)) {
+      daemon.awaitLog(l -> l.contains("index template pumpd-" + index + " installed"), WAIT);
+      feeder.push(RedisFeeder.BASE_KEY, Fixtures.raw(Fixtures.MODERN));
+      // the consumer read every entry and handed every record to the pump, which buffers them
+      Awaitility.await().atMost(WAIT).until(() -> metric(http, metrics,
+          "pump_sink_bulk_pending_operations{pump=\"elasticsearch\"") == Fixtures.records(Fixtures.MODERN).size());
+      assertThat(es.indexedTotal(index)).as("buffered in the pump, nothing sent yet").isZero();
+
+      daemon.signal("TERM");
+
+      assertThat(daemon.awaitExit(WAIT)).as("exit status; log:\n%s", String.join("\n", daemon.logs())).isZero();
+      assertFlushedAll(daemon, index);
+      assertThat(daemon.logs()).anyMatch(l -> l.contains("0 entries left in Redis for redelivery"));
+    }
+    assertIndexedExactlyTheFixtures(index);
+  }
+
+  /** Env-only config with Tyk's names; no bulk criterion fires before the shutdown. */
+  private Map<String, String> bufferingEnv(String index) {
+    Map<String, String> env = DaemonEnv.base(redis, work);
     env.put("TYK_PMP_PUMPS_ELASTICSEARCH_TYPE", "elasticsearch");
     env.put("TYK_PMP_PUMPS_ELASTICSEARCH_META_ELASTICSEARCHURL", es.url());
     env.put("TYK_PMP_PUMPS_ELASTICSEARCH_META_INDEXNAME", index);
@@ -69,22 +116,19 @@ class ElasticsearchDaemonIT {
     env.put("TYK_PMP_PUMPS_ELASTICSEARCH_META_BULKCONFIG_FLUSHINTERVAL", "3600");
     env.put("TYK_PMP_PUMPS_ELASTICSEARCH_META_BULKCONFIG_BULKACTIONS", "-1");
     env.put("TYK_PMP_PUMPS_ELASTICSEARCH_META_BULKCONFIG_BULKSIZE", "-1");
+    return env;
+  }
 
-    try (RedisFeeder feeder = new RedisFeeder(redis.host(), redis.port());
-        DaemonProcess daemon = DaemonProcess.start(List.of(), env, work)) {
-      daemon.awaitLog(l -> l.contains("index template pumpd-" + index + " installed"), WAIT);
-      feeder.push(RedisFeeder.BASE_KEY, raw);
-      Awaitility.await().atMost(WAIT).until(() -> feeder.backlog() == 0);
-      assertThat(es.indexedTotal(index)).as("buffered in the pump, nothing sent yet").isZero();
+  private static void assertFlushedAll(DaemonProcess daemon, String index) {
+    int n = Fixtures.records(Fixtures.MODERN).size();
+    assertThat(daemon.logs())
+        .anyMatch(l -> l.contains("elasticsearch pump elasticsearch: flushed " + n + " documents ("
+            + n + " acknowledged, 0 failed)"))
+        .anyMatch(l -> l.contains("Shutdown complete"));
+  }
 
-      daemon.signal("TERM");
-
-      assertThat(daemon.awaitExit(WAIT)).as("exit status; log:\n%s", String.join("\n", daemon.logs())).isZero();
-      assertThat(daemon.logs())
-          .anyMatch(l -> l.contains("elasticsearch pump elasticsearch: flushed " + raw.size() + " documents ("
-              + raw.size() + " acknowledged, 0 failed)"))
-          .anyMatch(l -> l.contains("Shutdown complete"));
-    }
+  private void assertIndexedExactlyTheFixtures(String index) throws IOException {
+    List<AnalyticsRecord> records = Fixtures.records(Fixtures.MODERN);
     assertThat(es.count(index)).isEqualTo(records.size());
     Map<String, StoredDocument> stored = es.documents(index).stream()
         .collect(Collectors.toMap(StoredDocument::id, d -> d));
@@ -96,6 +140,19 @@ class ElasticsearchDaemonIT {
       assertThat(d.source().get("api_id").asText()).isEqualTo(r.getApiId());
     }
     assertThat(deadLetters()).isEmpty();
+  }
+
+  /** The value of the first Prometheus sample starting with {@code series}, or -1. */
+  private static double metric(HttpClient http, URI uri, String series) {
+    try {
+      String body = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      return body.lines().filter(l -> l.startsWith(series))
+          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+          .findFirst().orElse(-1);
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      return -1;
+    }
   }
 
   private List<Path> deadLetters() throws IOException {
