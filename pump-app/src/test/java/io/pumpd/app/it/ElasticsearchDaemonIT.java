@@ -73,7 +73,7 @@ class ElasticsearchDaemonIT {
       daemon.signal("TERM");
 
       assertThat(daemon.awaitExit(WAIT)).as("exit status; log:\n%s", String.join("\n", daemon.logs())).isZero();
-      assertFlushedAll(daemon, index);
+      assertFlushedAll(daemon);
     }
     assertIndexedExactlyTheFixtures(index);
   }
@@ -99,7 +99,7 @@ class ElasticsearchDaemonIT {
       daemon.signal("TERM");
 
       assertThat(daemon.awaitExit(WAIT)).as("exit status; log:\n%s", String.join("\n", daemon.logs())).isZero();
-      assertFlushedAll(daemon, index);
+      assertFlushedAll(daemon);
       assertThat(daemon.logs()).anyMatch(l -> l.contains("0 entries left in Redis for redelivery"));
     }
     assertIndexedExactlyTheFixtures(index);
@@ -119,7 +119,7 @@ class ElasticsearchDaemonIT {
     return env;
   }
 
-  private static void assertFlushedAll(DaemonProcess daemon, String index) {
+  private static void assertFlushedAll(DaemonProcess daemon) {
     int n = Fixtures.records(Fixtures.MODERN).size();
     assertThat(daemon.logs())
         .anyMatch(l -> l.contains("elasticsearch pump elasticsearch: flushed " + n + " documents ("
