@@ -199,7 +199,8 @@ public final class PumpRunner {
    *       PumpException} that is not retriable, or {@link WriteResult#failures()}); rejected
    *       records are dead-lettered. The caller may acknowledge the source entry.
    *   <li>{@linkplain DeliveryOutcome#needsRetry() retry}: {@link RetriablePumpException} until the
-   *       timeout, the timeout itself, a delivery stage completed exceptionally, a delivery stage
+   *       timeout, the timeout itself, a delivery stage completed exceptionally or with a
+   *       {@linkplain WriteResult.RecordFailure#retriable() retriable} record failure, a delivery stage
    *       still open after {@code stallLimit}, or an interrupt. Nothing is dead-lettered; the
    *       caller offers the records again later (some of them may have been delivered, so a retry
    *       can duplicate). Such failures are logged at debug level only: the caller logs the state
@@ -277,8 +278,19 @@ public final class PumpRunner {
       return true;
     }
 
-    /** Settles with the backend's answer. */
+    /**
+     * Settles with the backend's answer; when some records were not delivered for now only, asks
+     * for the whole batch again instead (its permanent failures are dead-lettered by the attempt
+     * that settles it, so once).
+     */
     void answer(WriteResult r) {
+      if (r.anyRetriable()) {
+        WriteResult.RecordFailure first = r.failures().stream()
+            .filter(WriteResult.RecordFailure::retriable).findFirst().orElseThrow();
+        retry(r.failures().stream().filter(WriteResult.RecordFailure::retriable).count() + " of "
+            + records.size() + " records not delivered for now: " + first.reason());
+        return;
+      }
       if (!done.compareAndSet(false, true)) {
         return;
       }

@@ -37,8 +37,11 @@ import java.util.concurrent.CompletionStage;
  * {@code write} returns once the pump has taken responsibility for the records, either written
  * (synchronous sinks) or buffered (buffered sinks), blocking for back-pressure but not past the
  * deadline. The returned stage completes when every record's fate is known: delivered to the
- * backend, or permanently rejected ({@link WriteResult#failures()}, which the core counts and
- * writes to the dead-letter file). The core acknowledges a source batch only when the stages of
+ * backend, or not ({@link WriteResult#failures()}). A failure says whether the backend rejected
+ * the record itself (the core counts it and writes it to the dead-letter file) or the sink could
+ * not take it for now ({@link WriteResult.RecordFailure#retriable()}: unreachable, busy, gave up at
+ * the deadline), in which case {@code at_least_once} offers the batch again later instead of
+ * dead-lettering it; a pump must not call an outage a rejection. The core acknowledges a source batch only when the stages of
  * all pumps have completed, which is what at-least-once delivery builds on; a buffered pump
  * must therefore complete the stage when its buffer for those records has been sent, not when it
  * was filled. A stage completed exceptionally means the records were not delivered and may be
@@ -61,7 +64,7 @@ public interface Pump {
    *
    * @param records prepared records, never empty, not to be modified
    * @param deadline when the dispatcher stops waiting for this call (the pump's {@code timeout})
-   * @return completes when the records are delivered or permanently rejected
+   * @return completes when every record is delivered or failed (see the class comment)
    * @throws RetriablePumpException the batch was not taken, a later attempt may succeed
    * @throws PumpException the batch was not taken and retrying will not help; the core
    *     dead-letters it with the exception's message as the reason

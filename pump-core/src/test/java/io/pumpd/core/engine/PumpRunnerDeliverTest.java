@@ -76,6 +76,24 @@ class PumpRunnerDeliverTest {
   }
 
   @Test
+  void recordsNotDeliveredForNowAskForARetryOfTheWholeBatchAndDeadLetterNothing() throws Exception {
+    CompletableFuture<WriteResult> stage = new CompletableFuture<>();
+    RecordingPump pump = new RecordingPump().then(rs -> stage);
+    CompletableFuture<DeliveryOutcome> outcome =
+        runner(pump, Duration.ofSeconds(5)).deliver(batch, NO_STALL_LIMIT);
+    stage.complete(new WriteResult(8, List.of(
+        new WriteResult.RecordFailure(batch.get(0), "mapper_parsing_exception"),
+        WriteResult.RecordFailure.forNow(batch.get(1), "Resource temporarily unavailable"))));
+
+    DeliveryOutcome o = settle(outcome);
+    assertThat(o.needsRetry()).isTrue();
+    assertThat(o.retryReason()).contains("1 of 10 records not delivered for now")
+        .contains("Resource temporarily unavailable");
+    // the rejected one is dead-lettered by the attempt that settles the batch: once, not per attempt
+    assertThat(deadLetters.entries()).isEmpty();
+  }
+
+  @Test
   void aFailedDeliveryStageAsksForARetry() throws Exception {
     CompletableFuture<WriteResult> stage = new CompletableFuture<>();
     RecordingPump pump = new RecordingPump().then(rs -> stage);

@@ -107,6 +107,22 @@ class PumpRunnerTest {
   }
 
   @Test
+  void recordsNotDeliveredForNowAreDeadLetteredToo() throws Exception {
+    CompletableFuture<WriteResult> stage = new CompletableFuture<>();
+    RecordingPump pump = new RecordingPump().then(rs -> stage);
+    PumpRunner r = runner(pump, Duration.ofSeconds(5));
+    r.write(batch);
+    stage.complete(new WriteResult(9, List.of(
+        WriteResult.RecordFailure.forNow(batch.get(3), "Resource temporarily unavailable"))));
+    // at_most_once has nothing to offer again: only the undelivered record is kept, with the reason
+    assertThat(deadLetters.entries()).singleElement().satisfies(e -> {
+      assertThat(e.record()).isSameAs(batch.get(3));
+      assertThat(e.reason()).isEqualTo("Resource temporarily unavailable");
+    });
+    assertThat(r.deliveredCount()).isEqualTo(9);
+  }
+
+  @Test
   void aStageThatFailsDeadLettersTheWholeBatch() throws Exception {
     CompletableFuture<WriteResult> stage = new CompletableFuture<>();
     RecordingPump pump = new RecordingPump().then(rs -> stage);

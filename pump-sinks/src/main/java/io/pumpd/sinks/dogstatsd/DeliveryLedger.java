@@ -41,8 +41,6 @@ final class DeliveryLedger {
     private final int records;
     private final List<AnalyticsRecord> enqueued = new ArrayList<>();
     private final List<RecordFailure> failures;
-    private int retriableFailures;
-    private String lastRetriableError;
     private final CompletableFuture<WriteResult> stage = new CompletableFuture<>();
 
     private Batch(long start, int records, List<RecordFailure> rejectedUpFront) {
@@ -114,10 +112,10 @@ final class DeliveryLedger {
   /**
    * {@code n} metrics could not be written to the socket (sender thread).
    *
-   * @param retriable true when the receiver or socket was the cause: the batches they belong to
-   *     then complete exceptionally with a {@link RetriablePumpException}, so the core offers the
-   *     whole batch again (the metrics of it that did go out are sent twice); false when the metrics
-   *     themselves can never be sent: they become the batch's {@link RecordFailure}s
+   * @param retriable true when the receiver or socket was the cause: the records become {@linkplain
+   *     RecordFailure#retriable() retriable} failures (at_least_once offers the whole batch again;
+   *     the metrics of it that did go out are then sent twice); false when the metrics themselves
+   *     can never be sent: permanent failures
    */
   void failed(int n, String reason, boolean retriable) {
     account(n, reason, retriable);
@@ -175,12 +173,8 @@ final class DeliveryLedger {
         if (b == null) {
           continue;
         }
-        if (retriable) {
-          b.retriableFailures++;
-          b.lastRetriableError = reason;
-        } else {
-          b.failures.add(new RecordFailure(b.enqueued.get((int) (seq - b.start)), reason));
-        }
+        AnalyticsRecord record = b.enqueued.get((int) (seq - b.start));
+        b.failures.add(retriable ? RecordFailure.forNow(record, reason) : new RecordFailure(record, reason));
       }
     }
     completeFinished();
@@ -200,17 +194,7 @@ final class DeliveryLedger {
   private void completeFinished() {
     while (!pending.isEmpty() && pending.peekFirst().sealed() && accounted >= pending.peekFirst().end) {
       Batch b = pending.removeFirst();
-      if (b.retriableFailures > 0) {
-        completeLater(
-            b,
-            null,
-            new RetriablePumpException(
-                "dogstatsd: " + b.retriableFailures + " of " + b.enqueued.size()
-                    + " metrics could not be sent for now (the batch will be offered again): "
-                    + b.lastRetriableError));
-      } else {
-        completeLater(b, new WriteResult(b.records - b.failures.size(), b.failures), null);
-      }
+      completeLater(b, new WriteResult(b.records - b.failures.size(), b.failures), null);
     }
   }
 

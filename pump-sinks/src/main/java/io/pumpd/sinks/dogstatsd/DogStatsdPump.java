@@ -48,10 +48,10 @@ import org.slf4j.LoggerFactory;
  * DeliveryLedger}). Records dropped by {@code sample_rate} count as delivered, as in Tyk. A metric
  * line the client could not send (longer than the packet size) is rejected before it is enqueued
  * and reported as a failure. A socket error caused by the receiver (busy after a few quick tries,
- * gone, refusing) makes the batch's stage complete exceptionally with a {@link
- * RetriablePumpException}, so the whole batch is offered again (its metrics that did go out are
- * then sent twice); only a datagram the socket calls too long fails its records for good (see
- * {@link DatagramFramingChannel}).
+ * gone, refusing) fails the metrics it hit as {@linkplain RecordFailure#retriable() retriable}, so
+ * {@code at_least_once} offers the whole batch again (its metrics that did go out are then sent
+ * twice); only a datagram the socket calls too long fails its records for good (see {@link
+ * DatagramFramingChannel}).
  *
  * <h2>Shutdown</h2>
  *

@@ -43,8 +43,10 @@ import org.slf4j.LoggerFactory;
  *       A retriable per-document status (429, 503, ...) and a whole request that got no answer or a
  *       retriable status (connection refused, 5xx, 429) are sent again, outside the ingester, after
  *       a capped exponential backoff with full jitter (200 ms doubling to 10 s), for as long as the
- *       documents' {@code write} deadline leaves time; then they are failed with the last error.
- *       Permanent request failures (401, 413, ...) fail their documents.
+ *       documents' {@code write} deadline leaves time; then they are failed with the last error as
+ *       {@linkplain io.pumpd.core.pump.WriteResult.RecordFailure#retriable() retriable} failures
+ *       (so at_least_once offers them again later), as are documents still unanswered at close.
+ *       Permanent request failures (401, 413, ...) fail their documents for good.
  *   <li><b>Hand-over.</b> {@code write} maps the records and queues the documents for an {@link
  *       IngesterFeeder}, which adds them to the ingester on its own thread: the ingester's
  *       back-pressure then holds the feeder, not the dispatcher, which fetches the next batch
@@ -135,7 +137,7 @@ final class BulkWriter implements DocumentWriter {
                     .maxConcurrentRequests(bulk.workers())
                     .flushInterval(bulk.flushInterval().toMillis(), TimeUnit.MILLISECONDS)
                     .listener(new Listener()));
-    this.feeder = new IngesterFeeder<>(name, ingester::add, (ref, reason) -> ref.batch().failed(ref.position(), reason), CLOSED_REASON);
+    this.feeder = new IngesterFeeder<>(name, ingester::add, (ref, reason) -> ref.batch().failedForNow(ref.position(), reason), CLOSED_REASON);
     metrics.gauge("pump.sink.bulk.pending.operations", "documents taken and not sent yet",
         () -> feeder.queued() + ingester.pendingOperations());
     metrics.gauge("pump.sink.bulk.pending.requests", "bulk requests in flight", ingester::pendingRequests);
@@ -321,17 +323,18 @@ final class BulkWriter implements DocumentWriter {
     }
     int failed = 0;
     for (PendingBatch b : outstanding) {
-      failed += b.failRemaining(CLOSED_REASON);
+      failed += b.failRemainingForNow(CLOSED_REASON);
     }
     if (failed > 0) {
-      LOG.warn("elasticsearch pump {}: {} documents had no answer from Elasticsearch at close; they are dead-lettered", name, failed);
+      LOG.warn("elasticsearch pump {}: {} documents had no answer from Elasticsearch at close; they are "
+          + "not confirmed (at_least_once delivers them again later, at_most_once dead-letters them)", name, failed);
     }
   }
 
   /** Sends {@code ops} outside the ingester (retries, and while the template gate is closed). */
   private void send(List<BulkOperation> ops, List<DocRef> refs, int attempt) {
     if (closed) {
-      failAll(refs, CLOSED_REASON);
+      failAll(refs, CLOSED_REASON, true);
       return;
     }
     CompletableFuture<BulkResponse> response;
@@ -400,14 +403,14 @@ final class BulkWriter implements DocumentWriter {
     if (BulkFailures.retriable(err)) {
       scheduleRetry(ops, refs, attempt, why);
     } else {
-      int n = failAll(refs, "elasticsearch refused the bulk request: " + why);
+      int n = failAll(refs, "elasticsearch refused the bulk request: " + why, false);
       LOG.error("elasticsearch pump {}: bulk request of {} documents refused, documents dead-lettered: {}", name, n, why);
     }
   }
 
   private void scheduleRetry(List<BulkOperation> ops, List<DocRef> refs, int attempt, String why) {
     if (closed) {
-      failAll(refs, CLOSED_REASON + " (last error: " + why + ")");
+      failAll(refs, CLOSED_REASON + " (last error: " + why + ")", true);
       return;
     }
     Duration delay = RETRY_BACKOFF.delay(attempt);
@@ -420,7 +423,7 @@ final class BulkWriter implements DocumentWriter {
         continue;
       }
       if (ref.batch().deadline().remaining().compareTo(delay) <= 0) {
-        if (ref.batch().failed(ref.position(),
+        if (ref.batch().failedForNow(ref.position(),
             "not acknowledged by Elasticsearch within the pump's timeout (" + attempt + " attempts); last error: " + why)) {
           gaveUp++;
         }
@@ -430,7 +433,8 @@ final class BulkWriter implements DocumentWriter {
       }
     }
     if (gaveUp > 0) {
-      LOG.warn("elasticsearch pump {}: gave up on {} documents at their deadline after {} attempts, dead-lettered: {}",
+      LOG.warn("elasticsearch pump {}: gave up on {} documents at their deadline after {} attempts "
+          + "(at_least_once delivers them again later, at_most_once dead-letters them): {}",
           name, gaveUp, attempt, why);
     }
     if (keptRefs.isEmpty()) {
@@ -446,14 +450,15 @@ final class BulkWriter implements DocumentWriter {
     try {
       scheduler.schedule(() -> send(keptOps, keptRefs, attempt + 1), delay.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException shutDown) {
-      failAll(keptRefs, CLOSED_REASON + " (last error: " + why + ")");
+      failAll(keptRefs, CLOSED_REASON + " (last error: " + why + ")", true);
     }
   }
 
-  private static int failAll(List<DocRef> refs, String reason) {
+  /** Fails every unresolved document of {@code refs}: {@code forNow} ones may be sent again later. */
+  private static int failAll(List<DocRef> refs, String reason, boolean forNow) {
     int n = 0;
     for (DocRef r : refs) {
-      if (r.batch().failed(r.position(), reason)) {
+      if (forNow ? r.batch().failedForNow(r.position(), reason) : r.batch().failed(r.position(), reason)) {
         n++;
       }
     }
@@ -500,7 +505,7 @@ final class BulkWriter implements DocumentWriter {
         onResponse(request.operations(), contexts, response, 1);
       } catch (RuntimeException e) {
         LOG.error("elasticsearch pump {}: handling a bulk response failed", name, e);
-        failAll(contexts, "internal error while handling the bulk response: " + e);
+        failAll(contexts, "internal error while handling the bulk response: " + e, false);
       }
     }
 
@@ -510,7 +515,7 @@ final class BulkWriter implements DocumentWriter {
         onRequestFailure(request.operations(), contexts, failure, 1);
       } catch (RuntimeException e) {
         LOG.error("elasticsearch pump {}: handling a bulk failure failed", name, e);
-        failAll(contexts, "internal error while handling the bulk failure: " + e);
+        failAll(contexts, "internal error while handling the bulk failure: " + e, false);
       }
     }
   }

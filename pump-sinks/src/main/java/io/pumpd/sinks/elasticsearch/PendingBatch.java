@@ -80,25 +80,41 @@ final class PendingBatch {
   }
 
   /**
-   * Document {@code index} is permanently failed, for {@code reason}.
+   * Elasticsearch rejected document {@code index} itself, for {@code reason} (sending it again
+   * cannot help).
    *
    * @return false when it was already resolved
    */
   boolean failed(int index, String reason) {
+    return resolveFailed(index, new RecordFailure(records.get(index), reason));
+  }
+
+  /**
+   * Document {@code index} was not acknowledged, for {@code reason}, but may be later (no answer
+   * within the deadline, closed while pending): a {@linkplain RecordFailure#retriable() retriable}
+   * failure.
+   *
+   * @return false when it was already resolved
+   */
+  boolean failedForNow(int index, String reason) {
+    return resolveFailed(index, RecordFailure.forNow(records.get(index), reason));
+  }
+
+  private boolean resolveFailed(int index, RecordFailure failure) {
     if (state.compareAndSet(index, OPEN, DONE)) {
-      failures.add(new RecordFailure(records.get(index), reason));
-      listener.failed(this, index, reason);
+      failures.add(failure);
+      listener.failed(this, index, failure.reason());
       countDown();
       return true;
     }
     return false;
   }
 
-  /** Fails every unresolved document; returns how many there were. */
-  int failRemaining(String reason) {
+  /** Fails every unresolved document {@linkplain #failedForNow for now}; returns how many there were. */
+  int failRemainingForNow(String reason) {
     int n = 0;
     for (int i = 0; i < records.size(); i++) {
-      if (failed(i, reason)) {
+      if (failedForNow(i, reason)) {
         n++;
       }
     }

@@ -87,7 +87,7 @@ final class SyncWriter implements DocumentWriter {
     IndexRequest<BinaryData> request = IndexRequest.of(b -> b.index(doc.index()).id(doc.id()).document(body));
     for (int attempt = 1; ; attempt++) {
       if (closedSignal.getCount() == 0) {
-        batch.failed(position, CLOSED_REASON);
+        batch.failedForNow(position, CLOSED_REASON);
         return;
       }
       Throwable error;
@@ -108,7 +108,7 @@ final class SyncWriter implements DocumentWriter {
         error = new java.io.IOException("no answer before the pump's timeout");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        batch.failed(position, "interrupted while waiting for Elasticsearch");
+        batch.failedForNow(position, "interrupted while waiting for Elasticsearch");
         return;
       }
       String why = BulkFailures.describe(error);
@@ -123,7 +123,7 @@ final class SyncWriter implements DocumentWriter {
       }
       Duration delay = BACKOFF.delay(attempt);
       if (deadline.remaining().compareTo(delay) <= 0) {
-        batch.failed(position,
+        batch.failedForNow(position,
             "not acknowledged by Elasticsearch within the pump's timeout (" + attempt + " attempts); last error: " + why);
         return;
       }
@@ -133,7 +133,7 @@ final class SyncWriter implements DocumentWriter {
         closedSignal.await(delay.toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        batch.failed(position, "interrupted while waiting to retry: " + why);
+        batch.failedForNow(position, "interrupted while waiting to retry: " + why);
         return;
       }
     }

@@ -11,7 +11,6 @@ import io.pumpd.core.record.AnalyticsRecord;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -60,8 +59,8 @@ class DeliveryLedgerTest {
   }
 
   @Test
-  @DisplayName("one retriable send failure fails only its own batch as retriable, with the reason; nothing is a record failure")
-  void retriableFailureFailsItsBatch() throws Exception {
+  @DisplayName("a retriable send failure is a retriable record failure of its own batch only")
+  void retriableFailureIsPinnedToItsBatch() throws Exception {
     DeliveryLedger.Batch first = ledger.open(2, List.of());
     ledger.register(first, a);
     ledger.register(first, b);
@@ -74,25 +73,10 @@ class DeliveryLedgerTest {
     ledger.failed(1, "Resource temporarily unavailable", true);
     ledger.sent(1);
 
-    assertThatThrownBy(s1::get).isInstanceOf(ExecutionException.class)
-        .cause().isInstanceOf(RetriablePumpException.class)
-        .hasMessageContaining("1 of 2 metrics")
-        .hasMessageContaining("Resource temporarily unavailable");
+    assertThat(s1.get()).isEqualTo(
+        new WriteResult(1, List.of(RecordFailure.forNow(b, "Resource temporarily unavailable"))));
+    assertThat(s1.get().anyRetriable()).isTrue();
     assertThat(s2.get()).isEqualTo(WriteResult.delivered(1));
-  }
-
-  @Test
-  @DisplayName("a batch none of whose metrics reached a missing receiver fails as retriable")
-  void allFailed() throws Exception {
-    DeliveryLedger.Batch batch = ledger.open(2, List.of());
-    ledger.register(batch, a);
-    ledger.register(batch, b);
-    CompletableFuture<WriteResult> stage = ledger.seal(batch, true).toCompletableFuture();
-
-    ledger.failed(2, "no such file", true);
-
-    assertThatThrownBy(stage::get).isInstanceOf(ExecutionException.class)
-        .cause().isInstanceOf(RetriablePumpException.class).hasMessageContaining("no such file");
   }
 
   @Test

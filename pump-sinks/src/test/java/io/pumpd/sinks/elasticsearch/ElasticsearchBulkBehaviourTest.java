@@ -186,14 +186,16 @@ class ElasticsearchBulkBehaviourTest {
   }
 
   @Test
-  void documentsStillUnansweredAtTheirDeadlineFailWithTheLastError() throws Exception {
+  void documentsStillUnansweredAtTheirDeadlineFailForNowWithTheLastError() throws Exception {
     PumpUnderTest p = pump("");
     server.onBulk(r -> Reply.error(503, "unavailable"));
     WriteResult r = p.pump.write(fixture.subList(0, 6), Deadline.after(Duration.ofMillis(1500)))
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertThat(r.delivered()).isZero();
-    assertThat(r.failures()).hasSize(6).allSatisfy(f ->
-        assertThat(f.reason()).contains("within the pump's timeout").contains("HTTP 503"));
+    assertThat(r.failures()).hasSize(6).allSatisfy(f -> {
+      assertThat(f.reason()).contains("within the pump's timeout").contains("HTTP 503");
+      assertThat(f.retriable()).as("an outage, not a rejection: at_least_once offers it again").isTrue();
+    });
     assertThat(server.bulkRequests().size()).isGreaterThan(1);
   }
 
@@ -246,7 +248,10 @@ class ElasticsearchBulkBehaviourTest {
     writer.join(10_000);
     for (CompletableFuture<WriteResult> s : taken) {
       assertThat(s.get(10, TimeUnit.SECONDS).failures()).singleElement()
-          .satisfies(f -> assertThat(f.reason()).contains("closed before Elasticsearch acknowledged"));
+          .satisfies(f -> {
+            assertThat(f.reason()).contains("closed before Elasticsearch acknowledged");
+            assertThat(f.retriable()).isTrue();
+          });
     }
   }
 }

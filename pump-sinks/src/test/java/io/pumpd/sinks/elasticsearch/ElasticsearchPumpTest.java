@@ -172,6 +172,7 @@ class ElasticsearchPumpTest {
     assertThat(result.failures()).allSatisfy(f -> {
       assertThat(bad).contains(f.record());
       assertThat(f.reason()).contains("status 400").contains("api_version").containsPattern("(mapper|document)_parsing_exception");
+      assertThat(f.retriable()).as("a rejection of the document itself").isFalse();
     });
     assertThat(p.counter("pump.sink.documents.failed")).isEqualTo(bad.size());
     assertThat(p.counter("pump.sink.documents.sent")).isEqualTo(records.size() - bad.size());
