@@ -392,6 +392,14 @@ public final class DogStatsdPump implements Pump {
   private void logOutcome(int batchSize, WriteResult result, Throwable error) {
     if (error != null) {
       LOG.warn("dogstatsd pump {}: batch of {} records not sent: {}", name, batchSize, error.getMessage());
+    } else if (result.anyRetriable()) {
+      // the receiver is busy or away: the core logs the pump's failing state once, not per batch
+      LOG.debug(
+          "dogstatsd pump {}: {} of {} records not sent for now, first: {}",
+          name,
+          result.failures().size(),
+          batchSize,
+          result.failures().get(0).reason());
     } else if (!result.failures().isEmpty()) {
       LOG.warn(
           "dogstatsd pump {}: {} of {} records failed, first: {}",
