@@ -25,7 +25,7 @@ import java.util.function.LongSupplier;
  * receiver is taken to be overwhelmed: for the next {@value #BUSY_HOLD_MILLIS} ms every datagram is
  * failed at once without trying, so the batches behind it fail fast and are retried by the core
  * with its backoff instead of each waiting out the socket timeout. A datagram that fails for
- * any other socket reason (receiver gone, connection refused, socket closed), is reported as
+ * any other socket reason (receiver gone, connection refused, socket closed) is reported as
  * {@linkplain Listener#failed retriable}: the receiver is the problem, not the record, so the batch
  * is offered again later rather than dead-lettered. Only {@code EMSGSIZE} ("Message too long") and
  * a short write are the datagram's own fault and reported as permanent.
