@@ -285,10 +285,10 @@ public final class PumpRunner {
      */
     void answer(WriteResult r) {
       if (r.anyRetriable()) {
-        WriteResult.RecordFailure first = r.failures().stream()
-            .filter(WriteResult.RecordFailure::retriable).findFirst().orElseThrow();
-        retry(r.failures().stream().filter(WriteResult.RecordFailure::retriable).count() + " of "
-            + records.size() + " records not delivered for now: " + first.reason());
+        List<WriteResult.RecordFailure> forNow =
+            r.failures().stream().filter(WriteResult.RecordFailure::retriable).toList();
+        retry(forNow.size() + " of " + records.size() + " records not delivered for now: "
+            + forNow.get(0).reason());
         return;
       }
       if (!done.compareAndSet(false, true)) {
