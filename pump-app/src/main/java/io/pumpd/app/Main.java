@@ -2,6 +2,7 @@ package io.pumpd.app;
 
 import io.pumpd.app.cli.ConfigCommand;
 import io.pumpd.app.cli.DemoCommand;
+import io.pumpd.app.cli.DoctorCommand;
 import io.pumpd.app.cli.RunCommand;
 import io.pumpd.app.cli.SharedOptions;
 import io.pumpd.app.cli.VersionProvider;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Mixin;
 /**
  * {@code pump}: without a subcommand it runs the daemon (like {@code tyk-pump -c pump.conf});
  * {@code pump demo} pushes sample gateway records into Redis and runs the daemon on them; {@code
- * pump config check} validates and prints the effective configuration.
+ * pump config check} validates and prints the effective configuration; {@code pump doctor} runs
+ * the routine maintenance checks.
  *
  * <p>Exit status: 0 clean stop; 1 failure at start or an incomplete shutdown; 2 configuration
  * error; 128+N when a second signal N forced the exit.
@@ -24,7 +26,7 @@ import picocli.CommandLine.Mixin;
     versionProvider = VersionProvider.class,
     description = "Moves Tyk Gateway analytics from Redis to Elasticsearch, DogStatsD, InfluxDB 2,"
         + " stdout and CSV. Reads Tyk Pump's pump.conf and TYK_PMP_* environment variables.",
-    subcommands = {DemoCommand.class, ConfigCommand.class})
+    subcommands = {DemoCommand.class, ConfigCommand.class, DoctorCommand.class})
 public final class Main implements Callable<Integer> {
   @Mixin SharedOptions options;
 

@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
  * missing): a CA, a server certificate for {@code DNS:localhost} only, a client certificate with an
  * EC key in SEC1 form ({@code EC PRIVATE KEY}), and an unrelated second CA.
  */
-final class TestCertificates {
+public final class TestCertificates {
   final Path dir;
-  final Path caCert;
+  /** A self-signed CA certificate valid for 2 days from its creation. */
+  public final Path caCert;
   final Path serverCert;
   final Path serverKey;
   final Path clientCert;
@@ -32,7 +33,7 @@ final class TestCertificates {
     this.otherCaCert = dir.resolve("other-ca.pem");
   }
 
-  static TestCertificates create() throws IOException {
+  public static TestCertificates create() throws IOException {
     TestCertificates c = new TestCertificates(Files.createTempDirectory("redis-tls"));
     c.selfSignedCa("ca", "pumpd-test-ca");
     c.selfSignedCa("other-ca", "unrelated-ca");

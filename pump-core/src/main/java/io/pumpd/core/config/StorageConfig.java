@@ -1,6 +1,7 @@
 package io.pumpd.core.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,7 +12,7 @@ import java.util.Set;
  * deprecated {@code TYK_PMP_REDIS_<FIELD>}, then {@code TYK_PMP_TEMPORAL_STORAGE_<FIELD>} (last
  * wins).
  */
-public final class StorageConfig implements SelfValidating {
+public final class StorageConfig implements SelfValidating, CertificateFiles {
   private static final Set<String> TLS_VERSIONS = Set.of("1.0", "1.1", "1.2", "1.3");
 
   /** Deprecated; must be empty or {@code redis}. */
@@ -214,6 +215,18 @@ public final class StorageConfig implements SelfValidating {
   /** Whether a deprecated TLS alias ({@code redis_use_ssl}, {@code redis_ssl_insecure_skip_verify}) is on. */
   public boolean usesDeprecatedTlsAliases() {
     return redisUseSsl || redisSslInsecureSkipVerify;
+  }
+
+  @Override
+  public Map<String, String> certificateFiles() {
+    Map<String, String> files = new LinkedHashMap<>();
+    if (!sslCaFile().isBlank()) {
+      files.put("ssl_ca_file", sslCaFile());
+    }
+    if (!sslCertFile().isBlank()) {
+      files.put("ssl_cert_file", sslCertFile());
+    }
+    return files;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.pumpd.sinks.elasticsearch;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.pumpd.core.config.CertificateFiles;
 import io.pumpd.core.config.ConfigProblems;
 import io.pumpd.core.config.EnvName;
 import io.pumpd.core.config.Secret;
@@ -9,7 +10,9 @@ import io.pumpd.core.config.SelfValidating;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -30,7 +33,7 @@ import java.util.Locale;
  * Mutable only through JSON binding; not thread-safe while binding, read-only afterwards.
  */
 @JsonIgnoreProperties({"meta_env_prefix"})
-public final class ElasticsearchSettings implements SelfValidating {
+public final class ElasticsearchSettings implements SelfValidating, CertificateFiles {
 
   /** Periodic flush when {@code bulk_config.flush_interval} is 0 or unset. */
   public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
@@ -272,6 +275,18 @@ public final class ElasticsearchSettings implements SelfValidating {
 
   public boolean installTemplate() {
     return installTemplate;
+  }
+
+  @Override
+  public Map<String, String> certificateFiles() {
+    Map<String, String> files = new LinkedHashMap<>();
+    if (!sslCaFile.isBlank()) {
+      files.put("ssl_ca_file", sslCaFile);
+    }
+    if (!sslCertFile.isBlank()) {
+      files.put("ssl_cert_file", sslCertFile);
+    }
+    return files;
   }
 
   @Override
