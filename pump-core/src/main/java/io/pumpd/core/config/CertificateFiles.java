@@ -1,5 +1,6 @@
 package io.pumpd.core.config;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -13,4 +14,19 @@ public interface CertificateFiles {
    * ssl_ca_file}); settings left empty are left out. Key files are not listed.
    */
   Map<String, String> certificateFiles();
+
+  /**
+   * The usual pair of TLS settings as {@link #certificateFiles()} reports them: {@code
+   * ssl_ca_file} and {@code ssl_cert_file}, each left out when blank.
+   */
+  static Map<String, String> caAndCert(String caFile, String certFile) {
+    Map<String, String> files = new LinkedHashMap<>();
+    if (caFile != null && !caFile.isBlank()) {
+      files.put("ssl_ca_file", caFile);
+    }
+    if (certFile != null && !certFile.isBlank()) {
+      files.put("ssl_cert_file", certFile);
+    }
+    return files;
+  }
 }

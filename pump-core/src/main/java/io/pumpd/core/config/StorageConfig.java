@@ -1,7 +1,6 @@
 package io.pumpd.core.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -219,14 +218,7 @@ public final class StorageConfig implements SelfValidating, CertificateFiles {
 
   @Override
   public Map<String, String> certificateFiles() {
-    Map<String, String> files = new LinkedHashMap<>();
-    if (!sslCaFile().isBlank()) {
-      files.put("ssl_ca_file", sslCaFile());
-    }
-    if (!sslCertFile().isBlank()) {
-      files.put("ssl_cert_file", sslCertFile());
-    }
-    return files;
+    return CertificateFiles.caAndCert(sslCaFile(), sslCertFile());
   }
 
   @Override

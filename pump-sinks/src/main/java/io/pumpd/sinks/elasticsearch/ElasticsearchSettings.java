@@ -10,7 +10,6 @@ import io.pumpd.core.config.SelfValidating;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
@@ -279,14 +278,7 @@ public final class ElasticsearchSettings implements SelfValidating, CertificateF
 
   @Override
   public Map<String, String> certificateFiles() {
-    Map<String, String> files = new LinkedHashMap<>();
-    if (!sslCaFile.isBlank()) {
-      files.put("ssl_ca_file", sslCaFile);
-    }
-    if (!sslCertFile.isBlank()) {
-      files.put("ssl_cert_file", sslCertFile);
-    }
-    return files;
+    return CertificateFiles.caAndCert(sslCaFile, sslCertFile);
   }
 
   @Override
