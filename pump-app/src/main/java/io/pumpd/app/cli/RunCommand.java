@@ -10,7 +10,10 @@ import io.pumpd.app.lifecycle.Readiness;
 import io.pumpd.app.lifecycle.SignalHandling;
 import io.pumpd.app.redis.RedisRecordSource;
 import io.pumpd.app.redis.SourceOptions;
+import com.sun.management.HotSpotDiagnosticMXBean;
 import io.pumpd.core.codec.BatchDecoder;
+import io.pumpd.core.concurrent.FatalErrors;
+import io.pumpd.core.concurrent.Threads;
 import io.pumpd.core.config.ConfigException;
 import io.pumpd.core.config.LoadedConfig;
 import io.pumpd.core.config.PumpConfiguration;
@@ -19,6 +22,7 @@ import io.pumpd.core.engine.PurgeLoop;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.record.UptimeRecord;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +56,8 @@ public final class RunCommand {
     PumpConfiguration config = loaded.get().configuration();
     configureLogging(config, env);
     LOG.info("## pumpd {} (Tyk Pump compatible) ##", VersionProvider.version());
+    Threads.installDefaultHandler();
+    warnUnlessExitOnOutOfMemory();
     loaded.get().configFile().ifPresentOrElse(
         f -> LOG.info("Config file: {}", f), () -> LOG.info("No config file read; env only"));
     loaded.get().warnings().forEach(w -> LOG.warn("Config: {}", w));
@@ -76,7 +82,10 @@ public final class RunCommand {
     if (!source.storeVersion(VersionProvider.version())) {
       LOG.warn("Error storing version in Redis (not fatal)");
     }
-    BatchDecoder decoder = new BatchDecoder(deadLetters, meters);
+    long maxElementBytes = config.effectiveMaxElementBytes(Runtime.getRuntime().maxMemory());
+    LOG.info("Elements up to {} bytes are decoded (max_element_bytes{}); larger ones are "
+        + "dead-lettered", maxElementBytes, config.maxElementBytes() == 0 ? ": 1/16 of the heap" : "");
+    BatchDecoder decoder = new BatchDecoder(deadLetters, meters, maxElementBytes);
     PumpDaemon.Decoders decoders = new PumpDaemon.Decoders() {
       @Override
       public PurgeLoop.Decoder<AnalyticsRecord> records() {
@@ -91,7 +100,7 @@ public final class RunCommand {
     PumpDaemon daemon;
     try {
       daemon = PumpDaemon.create(config, loaded.get().pumps().values().stream().toList(), registry,
-          source, deadLetters, decoders, readiness, meters);
+          source, deadLetters, decoders, readiness, meters, maxElementBytes);
     } catch (IllegalStateException e) {
       LOG.error("{}", e.getMessage());
       source.close();
@@ -119,6 +128,24 @@ public final class RunCommand {
     return exit.get();
   }
 
+  /**
+   * The launcher, the systemd unit and the image start the JVM with {@code
+   * -XX:+ExitOnOutOfMemoryError}; a JVM started another way gets a warning, and only the daemon's
+   * own checks ({@link FatalErrors}) end it on an out-of-memory error.
+   */
+  private static void warnUnlessExitOnOutOfMemory() {
+    try {
+      HotSpotDiagnosticMXBean hotspot =
+          ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+      if (hotspot != null && !"true".equals(hotspot.getVMOption("ExitOnOutOfMemoryError").getValue())) {
+        LOG.warn("The JVM runs without -XX:+ExitOnOutOfMemoryError (bin/pump sets it): an "
+            + "out-of-memory error in a client library's thread might not end the process");
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("cannot read the JVM's ExitOnOutOfMemoryError option: {}", e.toString());
+    }
+  }
+
   private void configureLogging(PumpConfiguration config, Map<String, String> env) {
     String level = options.debug() ? "debug"
         : env.getOrDefault("TYK_LOGLEVEL", config.logLevel());
@@ -131,7 +158,7 @@ public final class RunCommand {
    * interrupts), so an orchestrator never waits for ever.
    */
   private static void startWatchdog(int seconds) {
-    Thread t = new Thread(() -> {
+    Threads.start("shutdown-watchdog", () -> {
       try {
         Thread.sleep((seconds + 5) * 1000L);
         LOG.error("Shutdown still running {} s after its deadline; exiting", 5);
@@ -139,8 +166,6 @@ public final class RunCommand {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }, "shutdown-watchdog");
-    t.setDaemon(true);
-    t.start();
+    });
   }
 }

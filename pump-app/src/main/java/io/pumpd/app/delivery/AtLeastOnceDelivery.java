@@ -7,6 +7,8 @@ import io.pumpd.app.redis.RedisConnectionFactory;
 import io.pumpd.app.redis.RedisLink;
 import io.pumpd.core.config.DeliveryConfig;
 import io.pumpd.core.config.PumpConfiguration;
+import io.pumpd.core.concurrent.FatalErrors;
+import io.pumpd.core.concurrent.Threads;
 import io.pumpd.core.config.PumpEntry;
 import io.pumpd.core.deadletter.DeadLetterQueue;
 import io.pumpd.core.engine.PumpRunner;
@@ -65,15 +67,23 @@ public final class AtLeastOnceDelivery implements AutoCloseable {
   /**
    * What {@link #stop} left behind.
    *
-   * @param unacknowledged per pump, entries left pending in Redis (delivered again later)
+   * @param unacknowledged per pump, entries (and their records) this daemon took and left pending
+   *     in Redis (delivered again later)
    * @param unflushed pumps whose flush did not complete
    * @param complete every step finished before the deadline
    */
-  public record StopReport(Map<String, Integer> unacknowledged, List<String> unflushed,
+  public record StopReport(Map<String, Left> unacknowledged, List<String> unflushed,
       boolean complete) {}
+
+  /**
+   * What a stop left pending in Redis for one pump: the entries this daemon took and did not
+   * acknowledge, and the records in them.
+   */
+  public record Left(int entries, long records) {}
 
   private final RedisLink link;
   private final RedisAvailability availability;
+  private final RedisRefusals refusals;
   private final Settings settings;
   private final ChunkMover mover;
   private final List<PumpConsumer> consumers;
@@ -88,6 +98,7 @@ public final class AtLeastOnceDelivery implements AutoCloseable {
     this.link = link;
     this.settings = settings;
     this.availability = new RedisAvailability(link.describe());
+    this.refusals = new RedisRefusals();
     List<StreamKeys> analytics = keys.analytics().stream()
         .map(k -> StreamKeys.of(k, streamSuffix, false)).toList();
     StreamKeys uptime = StreamKeys.of(keys.uptime(), streamSuffix, true);
@@ -108,30 +119,30 @@ public final class AtLeastOnceDelivery implements AutoCloseable {
         groups.computeIfAbsent(k, x -> new ArrayList<>()).add(bound);
       }
       consumers.add(new PumpConsumer(r, reads, decoding.create(first), link, settings.consumer(),
-          availability, meters));
+          availability, refusals, meters));
       first = false;
     }
     this.mover = new ChunkMover(link, moved, settings.entryRecords(), settings.moveInterval(),
-        settings.consumer().replyTimeout(), availability, this::wakeConsumers, meters);
+        settings.consumer().replyTimeout(), availability, refusals, this::wakeConsumers, meters);
     this.maintenance = new StreamMaintenance(link, groups, settings.defaultBound(),
         settings.consumer().lease().multipliedBy(10), settings.consumer().replyTimeout(),
         availability, meters);
-    this.maintenanceThread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "delivery-maintenance");
-      t.setDaemon(true);
-      return t;
-    });
+    this.maintenanceThread =
+        Executors.newSingleThreadScheduledExecutor(Threads.factory("delivery-maintenance"));
   }
 
   /**
    * The engine for {@code config}: its own Redis client for {@code analytics_storage_config},
-   * and one consumer per runner (initialized pumps). Does no I/O.
+   * and one consumer per runner (every configured pump, initialised or not: a pump whose init is
+   * still being retried keeps its share). Does no I/O.
    *
+   * @param maxElementBytes the element limit ({@code max_element_bytes}, resolved)
    * @throws io.pumpd.app.redis.RedisConfigException when the Redis settings are invalid
    */
   public static AtLeastOnceDelivery create(PumpConfiguration config, List<PumpRunner> runners,
-      DeadLetterQueue deadLetters, MeterRegistry meters) {
-    return create(config, runners, BatchDecoding.factory(deadLetters, meters), meters);
+      DeadLetterQueue deadLetters, MeterRegistry meters, long maxElementBytes) {
+    return create(config, runners, BatchDecoding.factory(deadLetters, meters, maxElementBytes),
+        meters);
   }
 
   static AtLeastOnceDelivery create(PumpConfiguration config, List<PumpRunner> runners,
@@ -212,11 +223,13 @@ public final class AtLeastOnceDelivery implements AutoCloseable {
     try {
       maintenance.runOnce();
     } catch (ExecutionException | TimeoutException e) {
+      FatalErrors.check("delivery-maintenance", e);
       availability.down(ChunkMover.rootCause(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) { // a scheduled task that throws is never run again
+      FatalErrors.check("delivery-maintenance", e);
       LOG.error("Stream maintenance failed; retrying", e);
     }
     if (System.nanoTime() - nextStatusNanos >= 0) {
@@ -271,21 +284,30 @@ public final class AtLeastOnceDelivery implements AutoCloseable {
     consumers.forEach(PumpConsumer::wake);
   }
 
-  /** Reasons for the readiness endpoint: Redis unreachable, pumps failing to deliver. */
+  /**
+   * Reasons for the readiness endpoint: Redis unreachable or refusing commands, pumps failing to
+   * deliver (between attempts, or within one: a sink retried for as long as its timeout allows).
+   */
   public List<String> notReadyReasons() {
     List<String> reasons = new ArrayList<>();
     if (!availability.isUp()) {
       reasons.add("redis unreachable");
     }
+    reasons.addAll(refusals.reasons());
     Map<String, StreamMaintenance.Backlog> backlogs = maintenance.backlogs();
     for (PumpConsumer c : consumers) {
-      c.failing().ifPresent(f -> {
+      c.failing().or(() -> c.runner().failing()).ifPresent(f -> {
         StreamMaintenance.Backlog b = backlogs.get(c.pump());
         reasons.add("pump " + c.pump() + ": cannot deliver: " + f
             + (b == null ? "" : " (backlog " + b.records() + " records)"));
       });
     }
     return reasons;
+  }
+
+  /** Wakes the consumer of {@code pump} (its pump was initialised). Any thread. */
+  public void pumpInitialised(String pump) {
+    consumers.stream().filter(c -> c.pump().equals(pump)).forEach(PumpConsumer::wake);
   }
 
   /**
@@ -360,10 +382,10 @@ public final class AtLeastOnceDelivery implements AutoCloseable {
         unflushed.add(consumers.get(i).pump());
       }
     }
-    Map<String, Integer> left = new LinkedHashMap<>();
+    Map<String, Left> left = new LinkedHashMap<>();
     for (PumpConsumer c : consumers) {
-      int n = c.awaitStopped(drainEnd);
-      if (n > 0) {
+      Left n = c.awaitStopped(drainEnd);
+      if (n.entries() > 0) {
         left.put(c.pump(), n);
       }
     }
@@ -371,7 +393,8 @@ public final class AtLeastOnceDelivery implements AutoCloseable {
     complete &= System.nanoTime() - end < 0;
     if (!left.isEmpty()) {
       LOG.info("Left in Redis for redelivery (unconfirmed by their pumps): {}", left.entrySet()
-          .stream().map(e -> e.getKey() + "=" + e.getValue() + " entries")
+          .stream().map(e -> e.getKey() + "=" + e.getValue().entries() + " entries ("
+              + e.getValue().records() + " records)")
           .collect(Collectors.joining(", ")));
     }
     return new StopReport(left, unflushed, complete);

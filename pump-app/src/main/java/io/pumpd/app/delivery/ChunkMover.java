@@ -7,11 +7,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pumpd.app.redis.RedisAvailability;
 import io.pumpd.app.redis.RedisLink;
+import io.pumpd.core.concurrent.FatalErrors;
+import io.pumpd.core.concurrent.Threads;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -47,10 +47,10 @@ final class ChunkMover {
   private final Duration idleInterval;
   private final Duration replyTimeout;
   private final RedisAvailability availability;
+  private final RedisRefusals refusals;
   private final Runnable onMoved;
   private final Counter moved;
   private final AtomicLong movedTotal = new AtomicLong();
-  private final Map<String, String> keyErrors = new HashMap<>();
   private final Object signal = new Object();
   private volatile boolean stopping;
   private Thread thread;
@@ -62,7 +62,9 @@ final class ChunkMover {
    * @param onMoved called after a round that moved records (wakes the local consumers)
    */
   ChunkMover(RedisLink link, List<StreamKeys> streams, int entryRecords, Duration idleInterval,
-      Duration replyTimeout, RedisAvailability availability, Runnable onMoved, MeterRegistry meters) {
+      Duration replyTimeout, RedisAvailability availability, RedisRefusals refusals,
+      Runnable onMoved, MeterRegistry meters) {
+    this.refusals = refusals;
     this.link = link;
     this.streams = List.copyOf(streams);
     this.entryRecords = entryRecords;
@@ -79,9 +81,7 @@ final class ChunkMover {
   }
 
   void start() {
-    thread = new Thread(this::run, "delivery-mover");
-    thread.setDaemon(true);
-    thread.start();
+    thread = Threads.start("delivery-mover", this::run);
   }
 
   /** Stops after the round in progress; waits up to {@code wait}; true when the thread ended. */
@@ -112,13 +112,15 @@ final class ChunkMover {
           onMoved.run();
         }
       } catch (RedisException | ExecutionException | TimeoutException e) {
+        FatalErrors.check("delivery-mover", e);
         failures++;
         availability.down(rootCause(e));
         pause = Duration.ofMillis(Math.min(idleInterval.toMillis(), 100L << Math.min(failures, 6)));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        FatalErrors.check("delivery-mover", e);
         LOG.error("Moving records into the delivery streams failed; retrying", e);
       }
       pause(pause);
@@ -170,18 +172,12 @@ final class ChunkMover {
         long n = (Long) r.get(0);
         records += n;
         bytes += (Long) r.get(1);
-        if (keyErrors.remove(k.list()) != null) {
-          LOG.info("Moving records from {} works again", k.list());
-        }
+        refusals.accepted(activity(k));
       } catch (ExecutionException | TimeoutException e) {
         Throwable cause = rootCause(e);
         if (cause instanceof RedisCommandExecutionException) {
           ok++;
-          String message = String.valueOf(cause.getMessage());
-          if (!message.equals(keyErrors.put(k.list(), message))) {
-            LOG.error("Redis refused to move records from {} into {}: {} (logged again only if it"
-                + " changes)", k.list(), k.stream(), message);
-          }
+          refusals.refused(activity(k), String.valueOf(cause.getMessage()));
           link.onReplyError();
         } else {
           unreachable = e instanceof ExecutionException ee ? ee : new ExecutionException(e);
@@ -195,6 +191,10 @@ final class ChunkMover {
     moved.increment(records);
     movedTotal.addAndGet(records);
     return new Round(records, bytes);
+  }
+
+  private static String activity(StreamKeys k) {
+    return "move records from " + k.list() + " into " + k.stream();
   }
 
   static Throwable rootCause(Throwable e) {

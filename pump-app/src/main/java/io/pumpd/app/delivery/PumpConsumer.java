@@ -15,11 +15,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.pumpd.app.redis.RedisAvailability;
 import io.pumpd.app.redis.RedisLink;
+import io.pumpd.core.codec.BatchDecoder;
+import io.pumpd.core.concurrent.FatalErrors;
+import io.pumpd.core.concurrent.Threads;
+import io.pumpd.core.deadletter.DeadLetter;
 import io.pumpd.core.engine.DeliveryOutcome;
 import io.pumpd.core.engine.PumpRunner;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.record.UptimeRecord;
 import io.pumpd.core.retry.Backoff;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -45,17 +50,24 @@ import org.slf4j.LoggerFactory;
  * Delivers the pump-owned streams to ONE pump, as a member of that pump's consumer group (the
  * group is named after the pump; the consumer after this daemon): reads entries ({@code
  * XREADGROUP}), fetches the records they refer to from their batch lists ({@code LRANGE}), decodes
- * them, hands them to the pump through its {@link PumpRunner} and
- * acknowledges an entry ({@code XACK}) only once the pump has delivered or permanently rejected
- * (dead-lettered) every record in it. Every pump has its own consumer, so a slow or failing sink
- * holds back only its own group.
+ * them, hands them to the pump through its {@link PumpRunner} and acknowledges an entry ({@code
+ * XACK}) only once the pump has delivered or permanently rejected (dead-lettered) every record in
+ * it. Every pump has its own consumer, so a slow or failing sink holds back only its own group.
  *
  * <ul>
- *   <li><b>Failures.</b> An entry the pump could not take or deliver stays unacknowledged and is
+ *   <li><b>Parts.</b> An entry's records are fetched and handed over in parts of bounded size
+ *       (about {@value #FETCH_TARGET_BYTES} bytes of Redis data each, sized from the batch's
+ *       average record size that {@code move.lua} stores in the entry, and smaller when a part
+ *       turns out bigger), so that neither one Redis reply nor one hand-over grows with the
+ *       entry; the entry is acknowledged once every part is settled.
+ *   <li><b>Back-pressure.</b> What the consumer holds (parts in flight or waiting for a retry) is
+ *       counted by the heap its records take once decoded, not by their size in Redis; nothing new
+ *       is fetched or read while it is at {@code maxInFlightBytes}.
+ *   <li><b>Failures.</b> A part the pump could not take or deliver stays unacknowledged and is
  *       retried with capped exponential backoff and jitter; while the pump fails, no new entry is
- *       read for it (its backlog waits in Redis, not in memory) and one entry probes the sink.
- *   <li><b>Back-pressure.</b> New entries are read only while the raw bytes of the entries held
- *       (in flight or waiting for a retry) are below {@code maxInFlightBytes}.
+ *       read for it (its backlog waits in Redis, not in memory) and one part probes the sink. A
+ *       part whose dead letters could not be written (disk full) is retried the same way, writing
+ *       only the dead letters again: its entry is acknowledged only once they are on disk.
  *   <li><b>Crash recovery.</b> On start the consumer first re-reads its own pending entries (a
  *       daemon restarted under the same consumer name resumes at once); entries of a consumer that
  *       stayed silent for {@code lease} are taken over ({@code XAUTOCLAIM}); the entries this
@@ -63,25 +75,36 @@ import org.slf4j.LoggerFactory;
  *       other daemon takes them while they are being worked on.
  *   <li><b>Dropped by the bound.</b> An entry the maintenance task dropped for this pump
  *       (backlog bound) is no longer pending; the renewal notices it and the entry is not retried.
- *   <li><b>Redis outage.</b> Reads and acks wait and retry; entries already held are still
+ *   <li><b>Redis outage.</b> Reads and acks wait and retry; parts already held are still
  *       delivered; acks that could not be sent are sent later (a lost ack means a duplicate, never
- *       a loss).
+ *       a loss). Refusals (e.g. {@code OOM} when creating the group) are reported to readiness and
+ *       logged once, not once per retry.
+ *   <li><b>Not initialised.</b> While the pump's {@code init} has not succeeded, nothing is read;
+ *       its group keeps its share of every stream (the maintenance creates it), so it catches up
+ *       once initialised.
  * </ul>
  *
  * <p>Threading: one thread {@code deliver-<pump>} runs the loop and is the only one touching the
- * Redis state; delivery stages complete on the pumps' threads and only enqueue their outcome.
+ * Redis state; delivery stages complete on the pumps' threads and only enqueue their outcome. The
+ * loop survives any failure but a {@linkplain FatalErrors fatal} one, which ends the process.
  */
 final class PumpConsumer {
   private static final Logger LOG = LoggerFactory.getLogger(PumpConsumer.class);
   private static final String NEW_ENTRIES = ">";
   private static final int READ_COUNT = 2;
   private static final int CLAIM_COUNT = 4;
+  /** Redis data per fetched part, aimed at. */
+  static final long FETCH_TARGET_BYTES = 2L << 20;
+  /** Records' size in Redis assumed when an entry does not say (written by an older version). */
+  private static final long DEFAULT_RECORD_BYTES = 2048;
+  /** Decoded heap per byte in Redis assumed when planning how much to fetch at once. */
+  private static final int HEAP_PER_RAW_BYTE = 3;
 
   /**
    * @param consumerName this daemon's consumer name in the group
    * @param lease idle time after which another consumer's entries are taken over
    * @param pollInterval wait between reads of idle streams
-   * @param maxInFlightBytes raw bytes of held entries above which nothing new is read
+   * @param maxInFlightBytes heap of held records above which nothing new is read or fetched
    * @param confirmTimeout how long a taken batch may stay unconfirmed before it is retried
    * @param replyTimeout how long to wait for Redis replies
    * @param backoff delays between retries of a failing pump
@@ -92,28 +115,67 @@ final class PumpConsumer {
   /** An entry of a stream. */
   private record Ref(String stream, String id) {}
 
-  /** An entry this consumer holds: in flight to the pump, or waiting for a retry. */
-  private static final class Held {
+  /**
+   * A stream entry this consumer took (read or claimed) and has not acknowledged: its records are
+   * {@code count} records of batch {@code batch} from {@code start}, fetched in parts.
+   */
+  private static final class Entry {
     final Ref ref;
     final StreamKeys keys;
-    final List<?> records;
-    final int recordCount;
-    final long bytes;
-    int attempts;
+    final long batch;
+    final long start;
+    final int count;
+    /** Bytes per record in Redis, as the entry says, raised when a part shows more. */
+    long recordBytes;
+    /** Records fetched so far (from {@code start}). */
+    int fetched;
+    /** Parts handed over (or waiting for a retry) and not settled yet. */
+    int openParts;
     /** No longer pending in Redis (dropped by the bound, or acknowledged elsewhere). */
     volatile boolean gone;
 
-    Held(Ref ref, StreamKeys keys, List<?> records, int recordCount, long bytes) {
+    Entry(Ref ref, StreamKeys keys, long batch, long start, int count, long recordBytes) {
       this.ref = ref;
       this.keys = keys;
+      this.batch = batch;
+      this.start = start;
+      this.count = count;
+      this.recordBytes = recordBytes;
+    }
+
+    boolean allFetched() {
+      return fetched >= count;
+    }
+
+    /** Records of the next part: about {@link #FETCH_TARGET_BYTES} of Redis data. */
+    int nextPartSize(int from) {
+      long n = Math.max(1, FETCH_TARGET_BYTES / Math.max(1, recordBytes));
+      return (int) Math.min(n, count - from);
+    }
+  }
+
+  /** Part of an entry, handed to the pump as one batch. */
+  private static final class Part {
+    final Entry entry;
+    final List<?> records;
+    final long heapBytes;
+    int attempts;
+    boolean released;
+    /** The pump is done with the records (only dead letters may be left to write). */
+    boolean recordsSettled;
+    /** Dead letters of this part still to be written before the entry may be acknowledged. */
+    List<DeadLetter> unwritten;
+
+    Part(Entry entry, List<?> records, long heapBytes, List<DeadLetter> unwritten) {
+      this.entry = entry;
       this.records = records;
-      this.recordCount = recordCount;
-      this.bytes = bytes;
+      this.heapBytes = heapBytes;
+      this.unwritten = unwritten;
     }
   }
 
   /** The outcome of one attempt; {@code retryReason} null means settled. */
-  private record Settled(Held held, String retryReason) {}
+  private record Settled(Part part, String retryReason, List<DeadLetter> unwritten) {}
 
   private final PumpRunner runner;
   private final String group;
@@ -122,18 +184,22 @@ final class PumpConsumer {
   private final RedisLink link;
   private final Settings settings;
   private final RedisAvailability availability;
+  private final RedisRefusals refusals;
   private final Consumer<String> me;
 
   // consumer-thread state
   private final Map<String, String> replayCursors = new HashMap<>();
-  private final Map<Ref, Held> held = new ConcurrentHashMap<>();
-  private final ArrayDeque<Held> retries = new ArrayDeque<>();
-  private final Map<String, List<Held>> toAck = new LinkedHashMap<>();
+  /** Every entry taken and not acknowledged (what a crash would leave pending), by reference. */
+  private final Map<Ref, Entry> held = new ConcurrentHashMap<>();
+  /** Entries with records still to fetch, in the order they were taken. */
+  private final ArrayDeque<Entry> fetching = new ArrayDeque<>();
+  private final ArrayDeque<Part> retries = new ArrayDeque<>();
+  private final Map<String, List<Entry>> toAck = new LinkedHashMap<>();
   private final ConcurrentLinkedQueue<Settled> settledQueue = new ConcurrentLinkedQueue<>();
   private final AtomicLong heldBytes = new AtomicLong();
   private int failureStreak;
-  /** The entry sent to find out whether a failing pump works again. */
-  private Held probe;
+  /** The part sent to find out whether a failing pump works again. */
+  private Part probe;
   private long nextRetryNanos;
   private long failingSinceNanos;
   private long nextRenewNanos;
@@ -141,8 +207,8 @@ final class PumpConsumer {
   private int readRotation;
   /** Streams whose last read returned entries (read first when room is short). */
   private final Set<String> hadData = new HashSet<>();
-  /** Raw bytes per entry, smoothed; 0 before the first entry. */
-  private double avgEntryBytes;
+  /** Heap per part handed over, smoothed; 0 before the first part. */
+  private double avgPartHeap;
 
   private final Object signal = new Object();
   private boolean woken;
@@ -151,6 +217,7 @@ final class PumpConsumer {
   private final CountDownLatch handingOver = new CountDownLatch(1);
   private volatile long drainDeadlineNanos;
   private volatile String lastFailure;
+  private volatile int failing;
   private Thread thread;
 
   private final Counter acked;
@@ -158,8 +225,8 @@ final class PumpConsumer {
   private final AtomicLong ackedTotal = new AtomicLong();
 
   PumpConsumer(PumpRunner runner, List<StreamKeys> streams, RecordDecoding decoding,
-      RedisLink link, Settings settings,
-      RedisAvailability availability, MeterRegistry meters) {
+      RedisLink link, Settings settings, RedisAvailability availability, RedisRefusals refusals,
+      MeterRegistry meters) {
     this.runner = runner;
     this.group = runner.name();
     for (StreamKeys k : streams) {
@@ -170,6 +237,7 @@ final class PumpConsumer {
     this.link = link;
     this.settings = settings;
     this.availability = availability;
+    this.refusals = refusals;
     this.me = Consumer.from(group, settings.consumerName());
     Tags tags = Tags.of("pump", group);
     this.acked = meters.counter("pump.records.acked", tags);
@@ -190,23 +258,21 @@ final class PumpConsumer {
     return ackedTotal.get();
   }
 
-  /** Entries held right now (in flight or waiting for a retry). */
+  /** Entries held right now (taken and not acknowledged). */
   int heldEntries() {
     return held.size();
   }
 
   /** Why the pump is failing right now, or empty while it delivers. */
   Optional<String> failing() {
-    return failureStreak > 0 ? Optional.ofNullable(lastFailure) : Optional.empty();
+    return failing > 0 ? Optional.ofNullable(lastFailure) : Optional.empty();
   }
 
   void start() {
-    thread = new Thread(this::run, "deliver-" + group);
-    thread.setDaemon(true);
-    thread.start();
+    thread = Threads.start("deliver-" + group, this::run);
   }
 
-  /** Wakes the loop (new entries were moved into the streams). Any thread. */
+  /** Wakes the loop (new entries were moved into the streams, the pump was initialised). */
   void wake() {
     synchronized (signal) {
       woken = true;
@@ -215,9 +281,9 @@ final class PumpConsumer {
   }
 
   /**
-   * Stops reading; the loop then waits for the entries in flight to settle and acknowledges them,
-   * until {@code drainDeadlineNanos} ({@link System#nanoTime()}); entries waiting for a retry are
-   * left pending in Redis for the next start or another daemon. Returns at once.
+   * Stops reading; the loop then waits for the parts in flight to settle and acknowledges the
+   * entries they complete, until {@code drainDeadlineNanos} ({@link System#nanoTime()}); the rest
+   * is left pending in Redis for the next start or another daemon. Returns at once.
    */
   void requestStop(long drainDeadlineNanos) {
     this.drainDeadlineNanos = drainDeadlineNanos;
@@ -261,9 +327,9 @@ final class PumpConsumer {
    * Waits for the thread to end until {@code deadlineNanos}; then interrupts it (a write stuck in
    * the pump is abandoned, its entry stays pending).
    *
-   * @return entries left unacknowledged in Redis (to be delivered again later)
+   * @return the entries this consumer took and did not acknowledge (delivered again later)
    */
-  int awaitStopped(long deadlineNanos) {
+  AtLeastOnceDelivery.Left awaitStopped(long deadlineNanos) {
     if (thread != null) {
       try {
         thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
@@ -275,7 +341,11 @@ final class PumpConsumer {
         Thread.currentThread().interrupt();
       }
     }
-    return held.size();
+    long records = 0;
+    for (Entry e : held.values()) {
+      records += e.count;
+    }
+    return new AtLeastOnceDelivery.Left(held.size(), records);
   }
 
   // ---- the loop ----
@@ -289,9 +359,11 @@ final class PumpConsumer {
           Thread.currentThread().interrupt();
           break;
         } catch (ExecutionException | TimeoutException | RedisException e) {
+          FatalErrors.check(Thread.currentThread().getName(), e);
           availability.down(ChunkMover.rootCause(e));
           await(settings.pollInterval());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+          FatalErrors.check(Thread.currentThread().getName(), e);
           LOG.error("Delivery loop of pump {} failed; continuing", group, e);
           await(settings.pollInterval());
         }
@@ -302,7 +374,7 @@ final class PumpConsumer {
     drain();
   }
 
-  /** One pass: settle, acknowledge, renew, take over, retry, read; then wait if idle. */
+  /** One pass: settle, acknowledge, renew, take over, retry, fetch, read; then wait if idle. */
   private void step() throws ExecutionException, TimeoutException, InterruptedException {
     settleCompleted();
     flushAcks();
@@ -314,6 +386,10 @@ final class PumpConsumer {
     if (stopReading) {
       return; // stopping: take on nothing more
     }
+    if (!runner.isInitialised()) {
+      await(settings.pollInterval()); // its group keeps its share; wake() when initialised
+      return;
+    }
     if (failureStreak == 0 && now - nextClaimNanos >= 0 && hasRoom()) {
       claimAbandoned();
       nextClaimNanos = now + settings.lease().toNanos() / 2;
@@ -321,19 +397,28 @@ final class PumpConsumer {
     if (retryDue()) {
       return;
     }
-    if (retries.isEmpty() && hasRoom() && (failureStreak == 0 || probeByReading())
-        && readOnce()) {
-      return;
+    if (retries.isEmpty() && hasRoom() && (failureStreak == 0 || probeByTakingNew())) {
+      if (!fetching.isEmpty() ? fetchParts() : readOnce()) {
+        return;
+      }
     }
     await(nextWait());
   }
 
   /**
-   * While the pump fails and nothing it held is left (the entries were dropped for it by the
-   * backlog bound), the next new entry probes the sink, once the backoff allows.
+   * While the pump fails and nothing it held is in flight or waiting (the entries were dropped
+   * for it by the backlog bound), the next new part probes the sink, once the backoff allows.
    */
-  private boolean probeByReading() {
-    return held.isEmpty() && System.nanoTime() - nextRetryNanos >= 0;
+  private boolean probeByTakingNew() {
+    return openParts() == 0 && System.nanoTime() - nextRetryNanos >= 0;
+  }
+
+  private int openParts() {
+    int n = 0;
+    for (Entry e : held.values()) {
+      n += e.openParts;
+    }
+    return n;
   }
 
   private boolean hasRoom() {
@@ -368,9 +453,9 @@ final class PumpConsumer {
 
   /**
    * Reads new entries (pipelined over the streams), no more than the in-flight room allows at the
-   * average entry size seen so far: with room for fewer entries than there are streams, one entry
+   * average part size seen so far: with room for fewer entries than there are streams, one entry
    * each from that many streams, those that had data last time first, in rotating order. While
-   * the pump is failing, one entry only (it probes the sink).
+   * the pump is failing, one entry only (it probes the sink). Then fetches their first parts.
    *
    * @return whether anything was read
    */
@@ -382,7 +467,7 @@ final class PumpConsumer {
     rotated.sort((a, b) -> Boolean.compare(!hadData.contains(a.stream()), !hadData.contains(b.stream())));
     long room = settings.maxInFlightBytes() - heldBytes.get();
     long budget = failureStreak > 0 ? 1
-        : avgEntryBytes <= 0 ? rotated.size() : Math.max(1, room / (long) avgEntryBytes);
+        : avgPartHeap <= 0 ? rotated.size() : Math.max(1, room / (long) avgPartHeap);
     int perStream = (int) Math.max(1, Math.min(READ_COUNT, budget / rotated.size()));
     Map<StreamKeys, CompletableFuture<List<StreamMessage<String, byte[]>>>> reads =
         new LinkedHashMap<>();
@@ -423,6 +508,7 @@ final class PumpConsumer {
         }
         continue;
       }
+      refusals.accepted(readActivity(k));
       String cursor = replayCursors.get(k.stream());
       if (cursor != null) {
         if (messages.isEmpty()) {
@@ -450,7 +536,14 @@ final class PumpConsumer {
     if (answered > 0) {
       availability.up();
     }
+    if (any) {
+      fetchParts();
+    }
     return any;
+  }
+
+  private String readActivity(StreamKeys k) {
+    return "let pump " + group + " read " + k.stream();
   }
 
   private void onReplyError(StreamKeys k, RedisCommandExecutionException e) {
@@ -459,21 +552,25 @@ final class PumpConsumer {
       createGroup(k); // first start, or Redis lost the stream (restart without persistence)
       replayCursors.remove(k.stream());
     } else {
-      LOG.warn("Redis refused to read {} for pump {}: {}", k.stream(), group, message);
+      refusals.refused(readActivity(k), message);
       link.onReplyError();
     }
   }
 
   private void createGroup(StreamKeys k) {
+    String activity = "create consumer group " + group + " on " + k.stream();
     try {
       commands(k).xgroupCreate(XReadArgs.StreamOffset.from(k.stream(), "0-0"), group,
           XGroupCreateArgs.Builder.mkstream()).get(
               settings.replyTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      refusals.accepted(activity);
       LOG.info("Created consumer group {} on {}", group, k.stream());
     } catch (ExecutionException e) {
-      if (!String.valueOf(ChunkMover.rootCause(e).getMessage()).startsWith("BUSYGROUP")) {
-        LOG.warn("Could not create consumer group {} on {}: {}", group, k.stream(),
-            ChunkMover.rootCause(e).getMessage());
+      String message = String.valueOf(ChunkMover.rootCause(e).getMessage());
+      if (message.startsWith("BUSYGROUP")) {
+        refusals.accepted(activity);
+      } else {
+        refusals.refused(activity, message);
       }
     } catch (TimeoutException | RedisException e) {
       availability.down(e);
@@ -483,105 +580,162 @@ final class PumpConsumer {
   }
 
   /**
-   * Fetches the records of entries this consumer now owns from their batch lists ({@code LRANGE},
-   * pipelined), decodes them and hands them to the pump, entry by entry. An entry whose batch is
-   * gone (deleted once every pump was done with it, or lost with Redis) has nothing left to
-   * deliver and is acknowledged. An entry whose records cannot be fetched now (Redis away) stays
-   * pending and comes back through the lease.
+   * Takes entries this consumer now owns: an entry that refers to no records (trimmed from the
+   * stream while pending, or not one of ours) is acknowledged; the others are held and their
+   * records fetched in parts.
    */
-  private void takeAll(StreamKeys k, List<StreamMessage<String, byte[]>> messages)
-      throws InterruptedException {
-    Map<StreamMessage<String, byte[]>, CompletableFuture<List<byte[]>>> fetches =
-        new LinkedHashMap<>();
+  private void takeAll(StreamKeys k, List<StreamMessage<String, byte[]>> messages) {
     for (StreamMessage<String, byte[]> m : messages) {
       Ref ref = new Ref(k.stream(), m.getId());
       if (held.containsKey(ref)) {
         continue; // already being worked on (claimed back while held)
       }
       EntryRange range = EntryRange.of(m.getBody());
-      if (range == null) {
-        // deleted from the stream while pending (trimmed), or not one of ours
-        queueAck(new Held(ref, k, List.of(), 0, 0));
+      if (range == null || range.count() <= 0) {
+        queueAck(new Entry(ref, k, 0, 0, 0, 0)); // nothing to deliver
         continue;
       }
-      try {
-        fetches.put(m, commands(k).lrange(k.batchKey(range.batch()), range.start(),
-            range.start() + range.count() - 1).toCompletableFuture());
-      } catch (RedisException e) {
-        fetches.put(m, CompletableFuture.failedFuture(e));
-      }
-    }
-    long deadline = System.nanoTime() + settings.replyTimeout().toNanos();
-    for (Map.Entry<StreamMessage<String, byte[]>, CompletableFuture<List<byte[]>>> e
-        : fetches.entrySet()) {
-      Ref ref = new Ref(k.stream(), e.getKey().getId());
-      List<byte[]> raw;
-      try {
-        raw = e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (ExecutionException | TimeoutException ex) {
-        availability.down(ChunkMover.rootCause(ex));
-        continue; // stays pending; the lease brings it back
-      }
-      take(k, ref, raw);
+      Entry e = new Entry(ref, k, range.batch(), range.start(), (int) range.count(),
+          range.recordBytes() > 0 ? range.recordBytes() : DEFAULT_RECORD_BYTES);
+      held.put(ref, e);
+      fetching.addLast(e);
     }
   }
 
-  /** Decodes an entry's records and hands them to the pump. */
-  private void take(StreamKeys k, Ref ref, List<byte[]> raw) throws InterruptedException {
-    if (raw.isEmpty()) {
-      queueAck(new Held(ref, k, List.of(), 0, 0)); // its batch is gone: nothing to deliver
-      return;
-    }
-    long bytes = 0;
-    for (byte[] r : raw) {
-      bytes += r.length;
-    }
-    avgEntryBytes = avgEntryBytes <= 0 ? bytes : 0.8 * avgEntryBytes + 0.2 * bytes;
-    List<?> records = k.uptime() ? decoding.uptime(k.list(), raw) : decoding.records(k.list(), raw);
-    Held h = new Held(ref, k, records, raw.size(), bytes);
-    held.put(ref, h);
-    heldBytes.addAndGet(bytes);
-    if (failureStreak > 0) {
-      probe = h; // read while the pump fails: it tells whether the sink is back
-    }
-    submit(h);
-  }
-
-  /** The batch range a stream entry refers to ({@code move.lua}: fields b, s, n). */
-  private record EntryRange(long batch, long start, long count) {
+  /** The batch range a stream entry refers to ({@code move.lua}: fields b, s, n, a). */
+  private record EntryRange(long batch, long start, long count, long recordBytes) {
     static EntryRange of(Map<String, byte[]> body) {
       if (body == null || body.get("b") == null || body.get("s") == null || body.get("n") == null) {
         return null;
       }
       try {
-        return new EntryRange(number(body.get("b")), number(body.get("s")), number(body.get("n")));
+        return new EntryRange(number(body.get("b")), number(body.get("s")), number(body.get("n")),
+            body.get("a") == null ? 0 : number(body.get("a")));
       } catch (NumberFormatException e) {
         return null;
       }
     }
 
     private static long number(byte[] text) {
-      return Long.parseLong(new String(text, java.nio.charset.StandardCharsets.US_ASCII));
+      return Long.parseLong(new String(text, StandardCharsets.US_ASCII));
     }
+  }
+
+  /** A part about to be fetched. */
+  private record Planned(Entry entry, int from, int count, CompletableFuture<List<byte[]>> reply) {}
+
+  /**
+   * Fetches the next parts of the entries held (pipelined, as many as the in-flight room allows
+   * at their estimated decoded size; one while the pump fails), decodes them and hands them to
+   * the pump, in order. A part that cannot be fetched now (Redis away) is fetched again later; an
+   * empty reply means the batch is gone (deleted once every pump was done with it, or lost with
+   * Redis): nothing is left to deliver from it.
+   *
+   * @return whether any part was handed over (or an entry completed)
+   */
+  private boolean fetchParts() throws InterruptedException {
+    long room = settings.maxInFlightBytes() - heldBytes.get();
+    List<Planned> plan = new ArrayList<>();
+    long planned = 0;
+    Map<Entry, Integer> next = new HashMap<>();
+    outer:
+    for (Entry e : fetching) {
+      int from = next.getOrDefault(e, e.fetched);
+      while (from < e.count) {
+        int n = e.nextPartSize(from);
+        long estimate = n * e.recordBytes * HEAP_PER_RAW_BYTE;
+        if (!plan.isEmpty() && (planned + estimate > room || failureStreak > 0)) {
+          break outer;
+        }
+        plan.add(new Planned(e, from, n, lrange(e, from, n)));
+        planned += estimate;
+        from += n;
+        next.put(e, from);
+      }
+    }
+    long deadline = System.nanoTime() + settings.replyTimeout().toNanos();
+    Set<Entry> stalled = new HashSet<>();
+    boolean any = false;
+    for (Planned p : plan) {
+      Entry e = p.entry();
+      List<byte[]> raw;
+      try {
+        raw = p.reply().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (ExecutionException | TimeoutException ex) {
+        FatalErrors.check(Thread.currentThread().getName(), ex);
+        availability.down(ChunkMover.rootCause(ex));
+        stalled.add(e); // fetched again later, from the first part that failed
+        continue;
+      }
+      if (stalled.contains(e) || e.gone || e.fetched != p.from()) {
+        continue;
+      }
+      any = true;
+      if (raw.isEmpty()) {
+        e.fetched = e.count; // its batch is gone: nothing left to deliver
+      } else {
+        e.fetched += raw.size();
+        take(e, raw);
+      }
+      if (e.allFetched()) {
+        fetching.remove(e);
+        if (e.openParts == 0) {
+          queueAck(e);
+        }
+      }
+    }
+    return any;
+  }
+
+  private CompletableFuture<List<byte[]>> lrange(Entry e, int from, int n) {
+    try {
+      long first = e.start + from;
+      return commands(e.keys).lrange(e.keys.batchKey(e.batch), first, first + n - 1)
+          .toCompletableFuture();
+    } catch (RedisException ex) {
+      return CompletableFuture.failedFuture(ex);
+    }
+  }
+
+  /** Decodes a part's records and hands them to the pump. */
+  private void take(Entry e, List<byte[]> raw) throws InterruptedException {
+    long bytes = 0;
+    for (byte[] r : raw) {
+      bytes += r.length;
+    }
+    e.recordBytes = Math.max(e.recordBytes, bytes / raw.size()); // smaller parts from here on
+    BatchDecoder.Decoded<?> d = e.keys.uptime()
+        ? decoding.uptime(e.keys.list(), raw) : decoding.records(e.keys.list(), raw);
+    long heap = Math.max(1, d.heapBytes());
+    avgPartHeap = avgPartHeap <= 0 ? heap : 0.8 * avgPartHeap + 0.2 * heap;
+    Part p = new Part(e, d.records(), heap, List.copyOf(d.notDeadLettered()));
+    e.openParts++;
+    heldBytes.addAndGet(heap);
+    if (failureStreak > 0) {
+      probe = p; // taken while the pump fails: it tells whether the sink is back
+    }
+    submit(p);
   }
 
   /** One attempt; blocks while the pump takes the batch; the outcome is queued. */
   @SuppressWarnings("unchecked")
-  private void submit(Held h) throws InterruptedException {
-    h.attempts++;
-    if (h.records.isEmpty()) {
-      settledQueue.add(new Settled(h, null)); // every element undecodable (dead-lettered)
+  private void submit(Part p) throws InterruptedException {
+    p.attempts++;
+    if (p.recordsSettled || p.records.isEmpty()) {
+      p.recordsSettled = true; // only dead letters to write (or every element undecodable)
+      settledQueue.add(new Settled(p, null, List.of()));
       return;
     }
-    if (h.keys.uptime()) {
-      Optional<String> retry = runner.deliverUptime((List<UptimeRecord>) h.records);
-      settledQueue.add(new Settled(h, retry.orElse(null)));
+    if (p.entry.keys.uptime()) {
+      Optional<String> retry = runner.deliverUptime((List<UptimeRecord>) p.records);
+      settledQueue.add(new Settled(p, retry.orElse(null), List.of()));
       return;
     }
-    CompletableFuture<DeliveryOutcome> f =
-        runner.deliver((List<AnalyticsRecord>) h.records, settings.confirmTimeout());
+    CompletableFuture<DeliveryOutcome> f = runner.deliver((List<AnalyticsRecord>) p.records,
+        settings.confirmTimeout(), p.attempts);
     f.whenComplete((o, e) -> {
-      settledQueue.add(new Settled(h, e != null ? String.valueOf(e) : o.retryReason()));
+      settledQueue.add(e != null ? new Settled(p, String.valueOf(e), List.of())
+          : new Settled(p, o.retryReason(), o.unwritten()));
       wake();
     });
     if (Thread.currentThread().isInterrupted()) {
@@ -594,38 +748,84 @@ final class PumpConsumer {
   private void settleCompleted() {
     Settled s;
     while ((s = settledQueue.poll()) != null) {
-      Held h = s.held();
-      if (s.retryReason() == null) {
-        if (failureStreak > 0) {
-          LOG.info("Pump {} delivers again after {} s; {} held entries follow now", group,
-              TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - failingSinceNanos), retries.size());
-          failureStreak = 0;
-          nextRetryNanos = System.nanoTime();
+      Part p = s.part();
+      if (!s.unwritten().isEmpty()) {
+        p.recordsSettled = true; // delivered or rejected; its dead letters wait for the store
+        List<DeadLetter> all = new ArrayList<>(p.unwritten);
+        all.addAll(s.unwritten());
+        p.unwritten = all;
+      } else if (s.retryReason() == null) {
+        p.recordsSettled = true;
+      }
+      String failure = s.retryReason();
+      if (p.recordsSettled && !p.unwritten.isEmpty()) {
+        Optional<String> notWritten = runner.writeDeadLetters(p.unwritten);
+        if (notWritten.isEmpty()) {
+          p.unwritten = List.of();
+          failure = null;
+        } else {
+          failure = notWritten.get();
         }
-        queueAck(h);
-      } else if (h.gone || stopReading) {
-        release(h); // dropped for this pump meanwhile, or shutting down: leave it to Redis
+      }
+      if (p.recordsSettled && failure == null) {
+        settled(p);
+      } else if (p.entry.gone || stopReading) {
+        abandon(p); // dropped for this pump meanwhile, or shutting down: leave it to Redis
       } else {
-        onFailure(h, s.retryReason());
+        onFailure(p, failure);
       }
     }
   }
 
-  private void onFailure(Held h, String reason) {
+  private void settled(Part p) {
+    if (failureStreak > 0) {
+      LOG.info("Pump {} delivers again after {} s; {} held parts follow now", group,
+          TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - failingSinceNanos), retries.size());
+      failureStreak = 0;
+      failing = 0;
+      nextRetryNanos = System.nanoTime();
+    }
+    release(p);
+    Entry e = p.entry;
+    e.openParts--;
+    if (e.gone) {
+      if (e.openParts == 0) {
+        forget(e);
+      }
+    } else if (e.allFetched() && e.openParts == 0) {
+      queueAck(e);
+    }
+  }
+
+  /**
+   * Gives up a part without settling it (its entry was dropped for this pump, or the daemon is
+   * stopping): its entry stays pending in Redis unless it is gone.
+   */
+  private void abandon(Part p) {
+    release(p);
+    Entry e = p.entry;
+    e.openParts--;
+    if (e.gone && e.openParts == 0) {
+      forget(e);
+    }
+  }
+
+  private void onFailure(Part p, String reason) {
     lastFailure = reason;
     if (failureStreak == 0) {
       failingSinceNanos = System.nanoTime();
       LOG.warn("Pump {} cannot deliver: {}; its entries stay in Redis and are retried with "
           + "backoff (nothing new is read for it meanwhile)", group, reason);
     }
-    if (failureStreak == 0 || h == probe) {
-      failureStreak++; // the other entries that were in flight fail for the same reason
+    if (failureStreak == 0 || p == probe) {
+      failureStreak++; // the other parts that were in flight fail for the same reason
     }
+    failing = failureStreak;
     nextRetryNanos = System.nanoTime() + settings.backoff().delay(failureStreak).toNanos();
-    retries.addLast(h);
+    retries.addLast(p);
   }
 
-  /** Resubmits the next retry when due; while failing, one entry at a time probes the sink. */
+  /** Resubmits the next retry when due; while failing, one part at a time probes the sink. */
   private boolean retryDue() throws InterruptedException {
     if (retries.isEmpty() || stopReading || System.nanoTime() - nextRetryNanos < 0) {
       return false;
@@ -633,13 +833,13 @@ final class PumpConsumer {
     renewLeases(); // forget entries dropped for this pump meanwhile, rather than deliver them
     boolean any = false;
     while (!retries.isEmpty() && !stopReading && System.nanoTime() - nextRetryNanos >= 0) {
-      Held h = retries.pollFirst();
-      if (h.gone) {
-        release(h);
+      Part p = retries.pollFirst();
+      if (p.entry.gone) {
+        abandon(p);
         continue;
       }
-      probe = failureStreak > 0 ? h : null;
-      submit(h);
+      probe = failureStreak > 0 ? p : null;
+      submit(p);
       any = true;
       if (failureStreak > 0) {
         // wait for this probe's outcome before sending the others
@@ -650,14 +850,22 @@ final class PumpConsumer {
     return any;
   }
 
-  private void queueAck(Held h) {
-    toAck.computeIfAbsent(h.ref.stream(), s -> new ArrayList<>()).add(h);
+  private void queueAck(Entry e) {
+    toAck.computeIfAbsent(e.ref.stream(), s -> new ArrayList<>()).add(e);
   }
 
-  private void release(Held h) {
-    if (held.remove(h.ref) != null) {
-      heldBytes.addAndGet(-h.bytes);
+  /** Gives back a part's share of the in-flight room (once). */
+  private void release(Part p) {
+    if (!p.released) {
+      p.released = true;
+      heldBytes.addAndGet(-p.heapBytes);
     }
+  }
+
+  /** Forgets an entry that is no longer this consumer's to deliver. */
+  private void forget(Entry e) {
+    held.remove(e.ref);
+    fetching.remove(e);
   }
 
   /** Sends the pending acknowledgements, pipelined per stream; failed ones are kept for later. */
@@ -666,7 +874,7 @@ final class PumpConsumer {
       return;
     }
     Map<String, CompletableFuture<Long>> sent = new LinkedHashMap<>();
-    for (Map.Entry<String, List<Held>> e : toAck.entrySet()) {
+    for (Map.Entry<String, List<Entry>> e : toAck.entrySet()) {
       String[] ids = e.getValue().stream().map(h -> h.ref.id()).toArray(String[]::new);
       try {
         sent.put(e.getKey(), commands(streams.get(e.getKey())).xack(e.getKey(), group, ids)
@@ -693,10 +901,10 @@ final class PumpConsumer {
         done = false;
       }
       if (done) {
-        for (Held h : toAck.remove(e.getKey())) {
-          release(h);
-          acked.increment(h.recordCount);
-          ackedTotal.addAndGet(h.recordCount);
+        for (Entry h : toAck.remove(e.getKey())) {
+          forget(h);
+          acked.increment(h.count);
+          ackedTotal.addAndGet(h.count);
         }
       }
     }
@@ -710,14 +918,11 @@ final class PumpConsumer {
    * the backlog bound, or acknowledged by a daemon that took them over while Redis was away).
    */
   private void renewLeases() throws InterruptedException {
-    Map<String, List<Held>> byStream = new HashMap<>();
-    for (Held h : held.values()) {
+    Map<String, List<Entry>> byStream = new HashMap<>();
+    for (Entry h : held.values()) {
       byStream.computeIfAbsent(h.ref.stream(), s -> new ArrayList<>()).add(h);
     }
-    for (Map.Entry<String, List<Held>> e : byStream.entrySet()) {
-      if (e.getValue().isEmpty()) {
-        continue;
-      }
+    for (Map.Entry<String, List<Entry>> e : byStream.entrySet()) {
       String[] ids = e.getValue().stream().map(h -> h.ref.id()).toArray(String[]::new);
       List<StreamMessage<String, byte[]>> still;
       try {
@@ -729,20 +934,24 @@ final class PumpConsumer {
       }
       Set<String> pending = new HashSet<>();
       still.forEach(m -> pending.add(m.getId()));
-      for (Held h : e.getValue()) {
+      for (Entry h : e.getValue()) {
         if (!pending.contains(h.ref.id()) && !h.gone) {
           h.gone = true;
           LOG.debug("Entry {} {} is no longer pending for pump {}", h.ref.stream(), h.ref.id(), group);
         }
       }
     }
-    retries.removeIf(h -> {
+    List<Part> dropped = new ArrayList<>();
+    retries.removeIf(p -> p.entry.gone && dropped.add(p));
+    dropped.forEach(this::abandon);
+    for (Entry h : List.copyOf(held.values())) {
       if (h.gone) {
-        release(h);
-        return true;
+        fetching.remove(h); // parts in flight settle and are let go; nothing more is fetched
+        if (h.openParts == 0) {
+          forget(h);
+        }
       }
-      return false;
-    });
+    }
   }
 
   /** Takes over entries other consumers left unacknowledged for longer than the lease. */
@@ -768,6 +977,9 @@ final class PumpConsumer {
         cursor = claimed.getId();
       } while (!"0-0".equals(cursor) && hasRoom() && !stopReading);
     }
+    if (!fetching.isEmpty()) {
+      fetchParts();
+    }
   }
 
   // ---- shutdown ----
@@ -775,11 +987,11 @@ final class PumpConsumer {
   /** After stop: settle and acknowledge what completes before the drain deadline. */
   private void drain() {
     boolean interrupted = Thread.currentThread().isInterrupted();
-    retries.forEach(this::release);
+    retries.forEach(this::abandon);
     retries.clear();
     while (!interrupted && System.nanoTime() - drainDeadlineNanos < 0) {
       settleCompleted();
-      retries.forEach(this::release);
+      retries.forEach(this::abandon);
       retries.clear();
       try {
         flushAcks();
@@ -787,7 +999,7 @@ final class PumpConsumer {
         interrupted = true;
         break;
       }
-      if (held.isEmpty() && toAck.isEmpty()) {
+      if (heldBytes.get() <= 0 && toAck.isEmpty()) {
         break;
       }
       synchronized (signal) {

@@ -1,21 +1,23 @@
 package io.pumpd.app.delivery;
 
+import io.pumpd.core.codec.BatchDecoder;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.record.UptimeRecord;
 import java.util.List;
 
 /**
  * Turns the raw gateway records of one stream entry into records, for one consumer thread (not
- * thread-safe; one instance per thread). Elements that cannot be decoded are left out, counted and,
- * when the instance was made to, dead-lettered with their raw bytes.
+ * thread-safe; one instance per thread). Elements that cannot be decoded (or are larger than the
+ * element limit) are left out, counted and, when the instance was made to, dead-lettered with
+ * their raw bytes; those the dead-letter store did not take come back in the result.
  */
 public interface RecordDecoding {
 
   /** Request analytics from gateway list {@code key}. */
-  List<AnalyticsRecord> records(String key, List<byte[]> raw);
+  BatchDecoder.Decoded<AnalyticsRecord> records(String key, List<byte[]> raw);
 
   /** Uptime records from the uptime list {@code key}. */
-  List<UptimeRecord> uptime(String key, List<byte[]> raw);
+  BatchDecoder.Decoded<UptimeRecord> uptime(String key, List<byte[]> raw);
 
   /** Makes one {@link RecordDecoding} per consumer thread. Thread-safe. */
   @FunctionalInterface

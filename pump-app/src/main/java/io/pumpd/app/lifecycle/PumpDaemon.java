@@ -3,6 +3,7 @@ package io.pumpd.app.lifecycle;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pumpd.app.PumpRegistry;
 import io.pumpd.app.delivery.AtLeastOnceDelivery;
+import io.pumpd.core.concurrent.Threads;
 import io.pumpd.core.config.LoadedPump;
 import io.pumpd.core.config.PumpConfiguration;
 import io.pumpd.core.deadletter.DeadLetterQueue;
@@ -15,12 +16,15 @@ import io.pumpd.core.pump.Pump;
 import io.pumpd.core.pump.PumpContext;
 import io.pumpd.core.pump.PumpException;
 import io.pumpd.core.pump.PumpFactory;
+import io.pumpd.core.pump.UptimeCapable;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.record.UptimeRecord;
 import io.pumpd.core.source.RecordSource;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,11 +54,14 @@ public final class PumpDaemon {
   private final PurgeLoop loop;
   /** The at_least_once engine; null in at_most_once mode (then {@link #loop} runs). */
   private final AtLeastOnceDelivery delivery;
+  private final PumpInitRetry initRetry;
   private final AtomicBoolean shutdownStarted = new AtomicBoolean();
   private volatile int exitCode = -1;
 
   private PumpDaemon(PumpConfiguration config, RecordSource source, DeadLetterQueue deadLetters,
-      Readiness readiness, Dispatcher dispatcher, PurgeLoop loop, AtLeastOnceDelivery delivery) {
+      Readiness readiness, Dispatcher dispatcher, PurgeLoop loop, AtLeastOnceDelivery delivery,
+      PumpInitRetry initRetry) {
+    this.initRetry = initRetry;
     this.config = config;
     this.source = source;
     this.deadLetters = deadLetters;
@@ -72,9 +79,13 @@ public final class PumpDaemon {
   }
 
   /**
-   * Creates and initializes every pump, skipping (and logging) those whose {@code init} fails, as
-   * Tyk does, and wires the purge loop. Does not start cycling.
+   * Creates and initializes every pump and wires the delivery. A pump whose {@code init} fails
+   * is not dropped: its runner stays, not initialised (readiness says so), and its {@code init}
+   * is retried in the background ({@link PumpInitRetry}); in {@code at_least_once} its consumer
+   * group keeps its share of every stream meanwhile, so it catches up once initialised. Does not
+   * start delivering.
    *
+   * @param maxElementBytes the element limit ({@code max_element_bytes}, resolved)
    * @throws IllegalStateException no pump could be initialized ("No pumps configured")
    */
   public static PumpDaemon create(
@@ -85,17 +96,30 @@ public final class PumpDaemon {
       DeadLetterQueue deadLetters,
       Decoders decoders,
       Readiness readiness,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      long maxElementBytes) {
     Duration purgeDelay = Duration.ofSeconds(config.purgeDelaySeconds());
     List<PumpRunner> runners = new ArrayList<>();
+    Map<PumpRunner, PumpInitRetry.Init> notInitialised = new LinkedHashMap<>();
     for (LoadedPump p : pumps) {
-      Pump pump = createPump(registry, p);
       Duration timeout = Duration.ofSeconds(Math.max(0, p.entry().timeoutSeconds()));
+      RecordPreparer preparer = new RecordPreparer(
+          p.entry(), config.maxRecordSize(), config.omitDetailedRecording());
+      PumpInitRetry.Init init = () -> init(createPump(registry, p), p, timeout, meters);
+      Pump pump = createPump(registry, p);
+      boolean uptime = pump instanceof UptimeCapable;
       try {
-        pump.init(new PumpContext(p.name(), p.type(), timeout, meters));
-      } catch (PumpException | RuntimeException e) {
-        LOG.error("Pump init error (skipping) for {} ({}): {}", p.name(), p.type(), e.getMessage());
-        closeQuietly(pump);
+        pump = init(pump, p, timeout, meters);
+      } catch (PumpException e) {
+        LOG.error("Pump init error for {} ({}): {}; retrying in the background{}", p.name(),
+            p.type(), e.getMessage(), config.atLeastOnce()
+                ? " (its records wait in Redis meanwhile)"
+                : " (at_most_once: records taken meanwhile are not delivered to it)");
+        PumpRunner r = new PumpRunner(p.name(), p.type(), null, uptime, preparer, timeout,
+            purgeDelay, deadLetters, meters);
+        r.initFailed(e.getMessage());
+        runners.add(r);
+        notInitialised.put(r, init);
         continue;
       }
       if (timeout.isZero()) {
@@ -105,13 +129,12 @@ public final class PumpDaemon {
         LOG.warn("Pump {} timeout ({} s) is longer than purge_delay ({} s)", p.name(),
             timeout.toSeconds(), purgeDelay.toSeconds());
       }
-      RecordPreparer preparer = new RecordPreparer(
-          p.entry(), config.maxRecordSize(), config.omitDetailedRecording());
-      runners.add(new PumpRunner(p.name(), p.type(), pump, preparer, timeout, purgeDelay,
+      runners.add(new PumpRunner(p.name(), p.type(), pump, uptime, preparer, timeout, purgeDelay,
           deadLetters, meters));
       LOG.info("Init Pump: {} ({})", p.name(), p.type());
     }
-    if (runners.isEmpty()) {
+    if (runners.stream().noneMatch(PumpRunner::isInitialised)) {
+      runners.forEach(PumpRunner::close);
       throw new IllegalStateException("No pumps configured (every configured pump failed to initialize)");
     }
     Dispatcher dispatcher = new Dispatcher(runners);
@@ -126,14 +149,19 @@ public final class PumpDaemon {
       for (PumpRunner runner : dispatcher.runners()) {
         runner.readiness().ifPresent(reason -> r.add("pump " + runner.name() + ": " + reason));
       }
+      deadLetters.problem().ifPresent(p -> r.add("dead-letter store: " + p));
+      Threads.died().forEach(t -> r.add("thread died: " + t));
       return r;
     });
     if (config.atLeastOnce()) {
       AtLeastOnceDelivery delivery =
-          AtLeastOnceDelivery.create(config, runners, deadLetters, meters);
+          AtLeastOnceDelivery.create(config, runners, deadLetters, meters, maxElementBytes);
       readiness.addCheck(delivery::notReadyReasons);
       readiness.addDetail("delivery", delivery::status);
-      return new PumpDaemon(config, source, deadLetters, readiness, dispatcher, null, delivery);
+      PumpInitRetry initRetry = new PumpInitRetry(delivery::pumpInitialised);
+      notInitialised.forEach(initRetry::retry);
+      return new PumpDaemon(config, source, deadLetters, readiness, dispatcher, null, delivery,
+          initRetry);
     }
     int chunk = config.purgeChunk() > 0
         ? (int) Math.min(Integer.MAX_VALUE, config.purgeChunk())
@@ -141,7 +169,23 @@ public final class PumpDaemon {
     PurgeLoop loop = new PurgeLoop(source, decoders.records(), decoders.uptime(), dispatcher,
         new PurgeLoop.Settings(purgeDelay, chunk, config.maxRecordsPerCycle(), purgeUptime), meters);
     readiness.addCheck(() -> source.isAvailable() ? List.of() : List.of("redis unreachable"));
-    return new PumpDaemon(config, source, deadLetters, readiness, dispatcher, loop, null);
+    readiness.addCheck(() -> dispatcher.runners().stream()
+        .flatMap(r -> r.failing().map(f -> "pump " + r.name() + ": " + f).stream()).toList());
+    PumpInitRetry initRetry = new PumpInitRetry(name -> { });
+    notInitialised.forEach(initRetry::retry);
+    return new PumpDaemon(config, source, deadLetters, readiness, dispatcher, loop, null, initRetry);
+  }
+
+  /** Initialises {@code pump}; a pump whose init fails is closed again. */
+  private static Pump init(Pump pump, LoadedPump p, Duration timeout, MeterRegistry meters)
+      throws PumpException {
+    try {
+      pump.init(new PumpContext(p.name(), p.type(), timeout, meters));
+      return pump;
+    } catch (PumpException | RuntimeException e) {
+      closeQuietly(pump);
+      throw e instanceof PumpException pe ? pe : new PumpException(String.valueOf(e.getMessage()), e);
+    }
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -200,6 +244,7 @@ public final class PumpDaemon {
     LOG.info("Shutdown began ({}): readiness off, finishing the current cycle, then flushing {} "
         + "pumps; deadline {} s", cause, dispatcher.runners().size(), budget.toSeconds());
     readiness.markDraining();
+    initRetry.stop();
     if (delivery != null) {
       exitCode = shutdownAtLeastOnce(deadline, budget);
       return exitCode;
@@ -247,9 +292,11 @@ public final class PumpDaemon {
   private int shutdownAtLeastOnce(Deadline deadline, Duration budget) {
     AtLeastOnceDelivery.StopReport report = delivery.stop(deadline);
     for (PumpRunner r : dispatcher.runners()) {
+      AtLeastOnceDelivery.Left left =
+          report.unacknowledged().getOrDefault(r.name(), new AtLeastOnceDelivery.Left(0, 0));
       LOG.info("Pump {} flushed: {} records delivered since start, {} dead-lettered, {} entries "
-          + "left in Redis for redelivery", r.name(), r.deliveredCount(), r.failedCount(),
-          report.unacknowledged().getOrDefault(r.name(), 0));
+          + "({} records) left in Redis for redelivery", r.name(), r.deliveredCount(),
+          r.failedCount(), left.entries(), left.records());
     }
     report.unflushed().forEach(n -> LOG.warn("Pump {}: flush did not complete; its unconfirmed "
         + "records stay in Redis and are delivered again later", n));
@@ -258,9 +305,12 @@ public final class PumpDaemon {
     source.close();
     deadLetters.close();
     if (report.complete() && stuck.isEmpty()) {
-      LOG.info("Shutdown complete: {} dead-letter entries written since start; {} entries left in "
-          + "Redis for redelivery", deadLetters.written(),
-          report.unacknowledged().values().stream().mapToInt(Integer::intValue).sum());
+      LOG.info("Shutdown complete: {} dead-letter entries written since start; {} entries ({} "
+          + "records) taken by this daemon left in Redis for redelivery", deadLetters.written(),
+          report.unacknowledged().values().stream().mapToInt(AtLeastOnceDelivery.Left::entries)
+              .sum(),
+          report.unacknowledged().values().stream().mapToLong(AtLeastOnceDelivery.Left::records)
+              .sum());
       return EXIT_OK;
     }
     LOG.warn("Shutdown incomplete after {} s: {}{}; unconfirmed records stay in Redis",

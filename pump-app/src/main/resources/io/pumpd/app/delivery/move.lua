@@ -6,12 +6,14 @@
 -- maxmemory), so an error changes nothing.
 --
 -- KEYS[1] the gateway list, KEYS[2] the stream, KEYS[3] the stream's counters hash (records:
---   records ever added; bytes: their size in Redis, estimated; batch: the last batch number;
+--   records ever added; bytes: their size in Redis; batch: the last batch number;
 --   last: Redis time in ms of the last move; floor, bfloor: see trim.lua). The batch lists are
 --   named <stream>:b:<batch>. All of these share the list's hash slot.
 -- ARGV[1] records per stream entry
 --
--- Entry: fields b = batch number, s = offset of its first record in the batch, n = record count.
+-- Entry: fields b = batch number, s = offset of its first record in the batch, n = record count,
+-- a = the batch's average bytes per record (from MEMORY USAGE with every list node counted:
+-- O(nodes), no record is read), so that a consumer fetches a range in parts of bounded size.
 -- Entry ID: <records added to the stream so far, this entry included>-<Redis time in ms>. The
 -- first part makes backlogs and bounds plain arithmetic on IDs; the second makes an ID never
 -- repeat after Redis lost the stream (restart without persistence), because time moved on.
@@ -22,6 +24,8 @@ if n == 0 then
   return {0, 0, ''}
 end
 local per = tonumber(ARGV[1])
+local bytes = redis.call('MEMORY', 'USAGE', KEYS[1], 'SAMPLES', 0) or 0
+local avg = math.ceil(bytes / n)
 local b = tonumber(redis.call('HGET', KEYS[3], 'batch') or '0') + 1
 local total = tonumber(redis.call('HGET', KEYS[3], 'records') or '0')
 local t = redis.call('TIME')
@@ -29,7 +33,7 @@ local ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
 local function add(position, start, count)
   return redis.pcall('XADD', KEYS[2], string.format('%d-%d', position, ms),
-      'b', b, 's', start, 'n', count)
+      'b', b, 's', start, 'n', count, 'a', avg)
 end
 
 -- the counters may have been lost while the stream was kept: continue after its last entry
@@ -65,7 +69,6 @@ end
 local batch = KEYS[2] .. ':b:' .. b
 redis.call('RENAME', KEYS[1], batch)
 redis.call('PERSIST', batch)
-local bytes = redis.call('MEMORY', 'USAGE', batch, 'SAMPLES', 5) or 0
 redis.call('HSET', KEYS[3], 'records', position, 'batch', b, 'last', ms)
 redis.call('HINCRBY', KEYS[3], 'bytes', bytes)
 return {n, bytes, ids[#ids]}

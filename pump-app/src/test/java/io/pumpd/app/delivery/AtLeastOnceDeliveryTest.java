@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pumpd.core.pump.Deadline;
+import io.pumpd.core.codec.BatchDecoder;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.record.UptimeRecord;
 import io.pumpd.core.testing.RecordingPump;
@@ -227,7 +228,7 @@ class AtLeastOnceDeliveryTest {
     AtLeastOnceDelivery engine = engines.engine("c1").pump("es", buffered)
         .decoding(d -> new RecordDecoding() {
           @Override
-          public List<AnalyticsRecord> records(String key, List<byte[]> raw) {
+          public BatchDecoder.Decoded<AnalyticsRecord> records(String key, List<byte[]> raw) {
             decoding.countDown();
             // held here, between XREADGROUP and the hand-over, until the pump is flushed (what a
             // stop that flushes too early does) or for 2 s (a stop that waits for the hand-over)
@@ -241,7 +242,7 @@ class AtLeastOnceDeliveryTest {
           }
 
           @Override
-          public List<UptimeRecord> uptime(String key, List<byte[]> raw) {
+          public BatchDecoder.Decoded<UptimeRecord> uptime(String key, List<byte[]> raw) {
             return d.uptime(key, raw);
           }
         }).start();

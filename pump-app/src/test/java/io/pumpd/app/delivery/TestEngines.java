@@ -139,7 +139,7 @@ final class TestEngines {
           new StreamMaintenance.GroupBound("", defaultMaxRecords, 0), consumer);
       AtLeastOnceDelivery engine = new AtLeastOnceDelivery(link, KEYS, ":pumpd", true, runners,
           entries, deadLetterFirst -> decodingWrapper.apply(
-              BatchDecoding.factory(deadLetters, meters).create(deadLetterFirst)),
+              BatchDecoding.factory(deadLetters, meters, Long.MAX_VALUE).create(deadLetterFirst)),
           settings, meters);
       engines.add(engine);
       return engine;

@@ -2,6 +2,8 @@ package io.pumpd.core.codec;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pumpd.core.deadletter.DeadLetter;
+import io.pumpd.core.deadletter.DeadLetterException;
 import io.pumpd.core.deadletter.DeadLetterQueue;
 import io.pumpd.core.deadletter.RateLimitedLogger;
 import io.pumpd.core.record.AnalyticsRecord;
@@ -16,14 +18,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decodes one batch of Redis list elements popped from one key into records, keeping the good ones
+ * Decodes one batch of Redis list elements taken from one key into records, keeping the good ones
  * in order and handling each bad one so that it never becomes a {@code null} and never stops the
  * batch: it is counted ({@code pump.records.undecodable}, tagged {@code source} = the key), logged
  * at WARN naming the key and the reason (at most one line per key per 10 s, with a count of the
- * lines held back) and written with its exact raw bytes to the {@link DeadLetterQueue}.
+ * lines held back) and written with its exact raw bytes to the {@link DeadLetterQueue}, all of the
+ * batch's bad elements in one durable write.
+ *
+ * <p><b>Limits.</b> An element larger than {@code maxElementBytes}, or that would take more than
+ * twice that on the heap once decoded (checked while decoding, before the excess is allocated),
+ * is treated as undecodable: dead-lettered with its bytes and a reason naming the limit. What one
+ * element may cost the heap is therefore bounded, whatever its content.
+ *
+ * <p><b>When the dead-letter store fails</b>, the bad elements are not lost by this class: they
+ * come back in {@link Decoded#notDeadLettered()}, and the caller decides (keep the source entry
+ * unacknowledged, or log them as lost where the source has already forgotten them).
  *
  * <p>Threading: not thread-safe. It owns a {@link MsgpackRecordDecoder}, which reuses its cursor;
- * use one instance per purge thread. The dead-letter queue and the meter registry it is given are
+ * use one instance per thread. The dead-letter queue and the meter registry it is given are
  * thread-safe and may be shared by all instances.
  *
  * <p>Never throws for any element content: an unexpected exception from the decoder (a bug) is
@@ -33,7 +45,21 @@ public final class BatchDecoder {
   private static final Logger LOG = LoggerFactory.getLogger(BatchDecoder.class);
   static final String METRIC = "pump.records.undecodable";
 
-  private final MsgpackRecordDecoder decoder = new MsgpackRecordDecoder();
+  /**
+   * One decoded batch.
+   *
+   * @param records the good records, in order
+   * @param heapBytes their estimated heap (what an in-flight budget counts)
+   * @param undecodable how many elements could not be decoded
+   * @param notDeadLettered the undecodable elements that could not be written to the dead-letter
+   *     store (empty when they all were); the caller must not forget them
+   * @param deadLetterFailure why they could not, or null
+   */
+  public record Decoded<T>(List<T> records, long heapBytes, int undecodable,
+      List<DeadLetter.Undecodable> notDeadLettered, String deadLetterFailure) {}
+
+  private final MsgpackRecordDecoder decoder;
+  private final long maxElementBytes;
   private final DeadLetterQueue deadLetters;
   private final MeterRegistry registry;
   private final RateLimitedLogger log;
@@ -41,74 +67,113 @@ public final class BatchDecoder {
   private long undecodable;
 
   /**
+   * Without an element size limit.
+   *
    * @param deadLetters where undecodable elements go (shared, thread-safe)
    * @param registry where {@code pump.records.undecodable} is counted (shared)
    */
   public BatchDecoder(DeadLetterQueue deadLetters, MeterRegistry registry) {
-    this(deadLetters, registry, new RateLimitedLogger(LOG, Duration.ofSeconds(10)));
+    this(deadLetters, registry, new RateLimitedLogger(LOG, Duration.ofSeconds(10)), Long.MAX_VALUE);
   }
 
-  /** As above with a given log limiter (for tests, or to share one across purge threads). */
-  public BatchDecoder(DeadLetterQueue deadLetters, MeterRegistry registry, RateLimitedLogger log) {
+  /** With a limit on an element's size ({@code max_element_bytes}) and what it decodes to. */
+  public BatchDecoder(DeadLetterQueue deadLetters, MeterRegistry registry, long maxElementBytes) {
+    this(deadLetters, registry, new RateLimitedLogger(LOG, Duration.ofSeconds(10)), maxElementBytes);
+  }
+
+  /** As above with a given log limiter (for tests, or to share one across threads). */
+  public BatchDecoder(DeadLetterQueue deadLetters, MeterRegistry registry, RateLimitedLogger log,
+      long maxElementBytes) {
     this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.log = Objects.requireNonNull(log, "log");
+    if (maxElementBytes <= 0) {
+      throw new IllegalArgumentException("maxElementBytes must be > 0: " + maxElementBytes);
+    }
+    this.maxElementBytes = maxElementBytes;
+    this.decoder = new MsgpackRecordDecoder(
+        maxElementBytes > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * maxElementBytes);
+  }
+
+  /** An element's kind of record. */
+  @FunctionalInterface
+  private interface ElementDecoder<T> {
+    T decode(MsgpackRecordDecoder d, byte[] element) throws RecordDecodeException;
   }
 
   /**
-   * The request records of {@code elements} (popped from {@code sourceKey}), in order, without the
+   * The request records of {@code elements} (taken from {@code sourceKey}), in order, without the
    * undecodable ones, which are counted, logged and dead-lettered.
    */
-  public List<AnalyticsRecord> decode(String sourceKey, List<byte[]> elements) {
-    List<AnalyticsRecord> out = new ArrayList<>(elements.size());
-    for (byte[] element : elements) {
-      try {
-        out.add(decoder.decodeRecord(element));
-      } catch (RecordDecodeException e) {
-        reject(sourceKey, element, e.getMessage());
-      } catch (RuntimeException e) {
-        reject(sourceKey, element, "decoder failure: " + e);
-      }
-    }
-    return out;
+  public Decoded<AnalyticsRecord> decode(String sourceKey, List<byte[]> elements) {
+    return decode(sourceKey, elements, MsgpackRecordDecoder::decodeRecord);
   }
 
   /** As {@link #decode}, for uptime records ({@code host-checker:tyk-uptime-analytics}). */
-  public List<UptimeRecord> decodeUptime(String sourceKey, List<byte[]> elements) {
-    List<UptimeRecord> out = new ArrayList<>(elements.size());
+  public Decoded<UptimeRecord> decodeUptime(String sourceKey, List<byte[]> elements) {
+    return decode(sourceKey, elements, MsgpackRecordDecoder::decodeUptime);
+  }
+
+  private <T> Decoded<T> decode(String sourceKey, List<byte[]> elements, ElementDecoder<T> kind) {
+    List<T> out = new ArrayList<>(elements.size());
+    List<DeadLetter.Undecodable> bad = null;
+    long heap = 0;
     for (byte[] element : elements) {
-      try {
-        out.add(decoder.decodeUptime(element));
-      } catch (RecordDecodeException e) {
-        reject(sourceKey, element, e.getMessage());
-      } catch (RuntimeException e) {
-        reject(sourceKey, element, "decoder failure: " + e);
+      String reason;
+      if (element != null && element.length > maxElementBytes) {
+        reason = "element of " + element.length + " bytes is larger than max_element_bytes ("
+            + maxElementBytes + ")";
+      } else {
+        try {
+          out.add(kind.decode(decoder, element));
+          heap += decoder.lastHeapBytes();
+          continue;
+        } catch (RecordDecodeException e) {
+          reason = e.getMessage();
+        } catch (RuntimeException | StackOverflowError e) {
+          reason = "decoder failure: " + e;
+        }
+      }
+      if (bad == null) {
+        bad = new ArrayList<>();
+      }
+      bad.add(new DeadLetter.Undecodable(sourceKey, element == null ? new byte[0] : element, reason));
+    }
+    if (bad == null) {
+      return new Decoded<>(out, heap, 0, List.of(), null);
+    }
+    return rejected(sourceKey, out, heap, bad);
+  }
+
+  private <T> Decoded<T> rejected(String sourceKey, List<T> out, long heap,
+      List<DeadLetter.Undecodable> bad) {
+    undecodable += bad.size();
+    counters.computeIfAbsent(sourceKey, key -> Counter.builder(METRIC)
+            .description("Redis list elements that could not be decoded (dead-lettered)")
+            .tag("source", key)
+            .register(registry))
+        .increment(bad.size());
+    String failure = null;
+    try {
+      deadLetters.write(bad);
+    } catch (DeadLetterException e) {
+      failure = e.getMessage();
+    }
+    for (DeadLetter.Undecodable u : bad) {
+      if (failure == null) {
+        log.warn("undecodable:" + sourceKey, "undecodable element from {} ({} bytes), "
+            + "dead-lettered: {}", sourceKey, u.raw().length, u.reason());
+      } else {
+        log.error("undecodable-not-kept:" + sourceKey, "undecodable element from {} ({} bytes) "
+            + "could NOT be dead-lettered ({}): {}", sourceKey, u.raw().length, failure, u.reason());
       }
     }
-    return out;
+    return new Decoded<>(out, heap, bad.size(), failure == null ? List.of() : List.copyOf(bad),
+        failure);
   }
 
   /** Undecodable elements seen by this instance. */
   public long undecodable() {
     return undecodable;
-  }
-
-  private void reject(String sourceKey, byte[] element, String reason) {
-    undecodable++;
-    counters
-        .computeIfAbsent(
-            sourceKey,
-            key ->
-                Counter.builder(METRIC)
-                    .description("Redis list elements that could not be decoded (dead-lettered)")
-                    .tag("source", key)
-                    .register(registry))
-        .increment();
-    int size = element == null ? 0 : element.length;
-    log.warn(
-        "undecodable:" + sourceKey,
-        "undecodable element from {} ({} bytes), dead-lettered: {}",
-        sourceKey, size, reason);
-    deadLetters.undecodable(sourceKey, element == null ? new byte[0] : element, reason);
   }
 }

@@ -33,6 +33,9 @@ final class MsgpackReader {
   private int end;
   private int keyStart;
   private int keyLength;
+  /** Estimated heap taken by what was decoded from the current element (see {@link #charge}). */
+  private long heap;
+  private long heapLimit = Long.MAX_VALUE;
 
   void reset(byte[] bytes) {
     buf = bytes;
@@ -40,11 +43,59 @@ final class MsgpackReader {
     end = bytes.length;
     keyStart = 0;
     keyLength = 0;
+    heap = 0;
   }
 
-  /** Releases the last element so that it can be garbage-collected. */
+  /** Most heap one element may decode to; {@link Long#MAX_VALUE} for no limit. */
+  void heapLimit(long bytes) {
+    heapLimit = bytes;
+  }
+
+  /** The estimated heap of what was decoded since the last {@link #reset}. */
+  long heap() {
+    return heap;
+  }
+
+  /**
+   * Counts {@code bytes} of heap about to be allocated for the element being decoded, and stops
+   * decoding once the element would take more than the limit: a small element can decode to many
+   * times its size (a one-byte string becomes a 48-byte Java string), so the limit is checked
+   * before allocating, not after.
+   *
+   * @throws RecordDecodeException over the limit
+   */
+  void charge(long bytes, String key) throws RecordDecodeException {
+    heap += bytes;
+    if (heap > heapLimit) {
+      throw new RecordDecodeException("element of " + end + " bytes decodes to more than "
+          + heapLimit + " bytes of heap (at key " + key + "); the limit is twice "
+          + "max_element_bytes");
+    }
+  }
+
+  /** Estimated heap of a Java string decoded from {@code utf8Length} bytes. */
+  static long stringHeap(int utf8Length) {
+    return 48L + utf8Length;
+  }
+
+  /** Estimated heap of a list (or array-backed collection) of {@code n} references. */
+  static long listHeap(int n) {
+    return 40L + 8L * n;
+  }
+
+  /** Estimated heap of a linked hash map of {@code n} entries. */
+  static long mapHeap(int n) {
+    return 64L + 64L * n;
+  }
+
+  /**
+   * Releases the last element so that it can be garbage-collected; {@link #heap()} still tells
+   * what it decoded to.
+   */
   void clear() {
+    long decoded = heap;
     reset(EMPTY);
+    heap = decoded;
   }
 
   int position() {
@@ -128,6 +179,7 @@ final class MsgpackReader {
     if (len == 0) {
       return "";
     }
+    charge(stringHeap(len), key);
     String s = new String(buf, pos, len, StandardCharsets.UTF_8);
     pos += len;
     return s;
@@ -298,6 +350,7 @@ final class MsgpackReader {
       return null;
     }
     int n = arrayHeader(key);
+    charge(listHeap(n), key);
     List<String> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       out.add(string(key));
@@ -311,6 +364,7 @@ final class MsgpackReader {
       return null;
     }
     int n = mapHeader(key);
+    charge(mapHeap(n), key);
     Map<String, String> out = new LinkedHashMap<>(capacity(n));
     for (int i = 0; i < n; i++) {
       String k = string(key);

@@ -70,12 +70,39 @@ public final class MsgpackRecordDecoder {
   private static final FieldNames GRAPH_ERROR =
       new FieldNames("GraphQLStats.Errors", "Message", "Path");
 
+  /** Estimated heap of a decoded record's objects, strings and collections not included. */
+  static final long RECORD_HEAP = 640;
+  private static final long UPTIME_HEAP = 160;
+  private static final long GRAPH_ERROR_HEAP = 32;
+  private static final long BOXED_HEAP = 24;
+
   private final MsgpackReader in = new MsgpackReader();
+
+  /** Without a limit on what an element may decode to. */
+  public MsgpackRecordDecoder() {}
+
+  /**
+   * @param maxHeapBytes most heap one element may decode to (estimated as it is decoded); an
+   *     element that would take more fails with {@link RecordDecodeException} before the excess is
+   *     allocated
+   */
+  public MsgpackRecordDecoder(long maxHeapBytes) {
+    in.heapLimit(maxHeapBytes);
+  }
+
+  /**
+   * The estimated heap taken by the last record decoded (its objects, strings and collections);
+   * what the delivery engine counts against its in-flight budget.
+   */
+  public long lastHeapBytes() {
+    return in.heap();
+  }
 
   /** Decodes one request record ({@code AnalyticsRecord}). */
   public AnalyticsRecord decodeRecord(byte[] bytes) throws RecordDecodeException {
     begin(bytes, "AnalyticsRecord");
     try {
+      in.charge(RECORD_HEAP, "AnalyticsRecord");
       AnalyticsRecord r = record();
       end(bytes, "AnalyticsRecord");
       return r;
@@ -88,6 +115,7 @@ public final class MsgpackRecordDecoder {
   public UptimeRecord decodeUptime(byte[] bytes) throws RecordDecodeException {
     begin(bytes, "UptimeReportData");
     try {
+      in.charge(UPTIME_HEAP, "UptimeReportData");
       UptimeRecord u = uptime();
       end(bytes, "UptimeReportData");
       return u;
@@ -437,6 +465,7 @@ public final class MsgpackRecordDecoder {
       return null;
     }
     int n = in.mapHeader(key);
+    in.charge(MsgpackReader.mapHeap(n), key);
     Map<String, List<String>> out = new LinkedHashMap<>(MsgpackReader.capacity(n));
     for (int i = 0; i < n; i++) {
       String type = in.string(key);
@@ -451,6 +480,7 @@ public final class MsgpackRecordDecoder {
       return null;
     }
     int n = in.arrayHeader(key);
+    in.charge(MsgpackReader.listHeap(n) + GRAPH_ERROR_HEAP * n, key);
     List<GraphError> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       out.add(graphError());
@@ -485,6 +515,7 @@ public final class MsgpackRecordDecoder {
       return null;
     }
     int n = in.arrayHeader(key);
+    in.charge(MsgpackReader.listHeap(n) + BOXED_HEAP * n, key);
     List<Object> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       out.add(in.scalar(key));

@@ -52,11 +52,12 @@ public final class DeliveryConfig implements SelfValidating {
   private int entryRecords = 1000;
 
   /**
-   * Most bytes of raw records one pump holds in memory (taken, not yet confirmed or retried).
-   * Decoded records take about four times their raw size on the heap.
+   * Most heap one pump's records may take while it holds them (taken, not yet confirmed or
+   * retried), counted as they decode (estimated), not by their size in Redis: small values
+   * decode to many times their wire size. Nothing new is read for the pump above it.
    */
   @JsonProperty("max_in_flight_bytes")
-  private long maxInFlightBytes = 8L << 20;
+  private long maxInFlightBytes = 16L << 20;
 
   /**
    * Milliseconds between two looks at the gateway lists (each takes all they hold) and between

@@ -119,6 +119,14 @@ public final class PumpConfiguration implements SelfValidating {
   @JsonProperty("dead_letter_dir")
   private String deadLetterDir = "dead-letter";
 
+  /**
+   * Largest gateway element (bytes) the daemon decodes; a larger one, or one that would take more
+   * than twice this on the heap once decoded, is dead-lettered with its bytes. 0 = automatic:
+   * 1/16 of the JVM's maximum heap, at least 1 MiB.
+   */
+  @JsonProperty("max_element_bytes")
+  private long maxElementBytes;
+
   /** Records popped per Redis round trip when purge_chunk is 0. */
   @JsonProperty("internal_chunk_size")
   private int internalChunkSize = 5000;
@@ -240,6 +248,19 @@ public final class PumpConfiguration implements SelfValidating {
     return deadLetterDir == null || deadLetterDir.isEmpty() ? "dead-letter" : deadLetterDir;
   }
 
+  /** {@code max_element_bytes} as configured (0 = automatic). */
+  public long maxElementBytes() {
+    return maxElementBytes;
+  }
+
+  /**
+   * {@code max_element_bytes}, or when 0, 1/16 of {@code maxHeapBytes} (the JVM's {@link
+   * Runtime#maxMemory()}), at least 1 MiB.
+   */
+  public long effectiveMaxElementBytes(long maxHeapBytes) {
+    return maxElementBytes > 0 ? maxElementBytes : Math.max(1L << 20, maxHeapBytes / 16);
+  }
+
   public int internalChunkSize() {
     return internalChunkSize;
   }
@@ -301,6 +322,9 @@ public final class PumpConfiguration implements SelfValidating {
     }
     oneOf(problems, "delivery_guarantee", deliveryGuarantee(), DELIVERY_GUARANTEES,
         "at_most_once or at_least_once");
+    if (maxElementBytes < 0) {
+      problems.add("max_element_bytes", "must be >= 0 bytes (0 = 1/16 of the JVM heap)");
+    }
     if (internalChunkSize <= 0) {
       problems.add("internal_chunk_size", "must be > 0 records");
     }

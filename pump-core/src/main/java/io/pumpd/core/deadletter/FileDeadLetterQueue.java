@@ -1,15 +1,21 @@
 package io.pumpd.core.deadletter;
 
+import com.fasterxml.jackson.core.Base64Variants;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pumpd.core.codec.MsgpackRecordEncoder;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.record.RecordJson;
 import io.pumpd.core.record.UptimeRecord;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -18,7 +24,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,22 +40,26 @@ import org.slf4j.LoggerFactory;
  *  "reason":"truncated: ...","raw_base64":"3gAjpk1ldGhvZA..."}
  * {"time":"...","kind":"rejected","pump":"es","reason":"mapper_parsing_exception ...","record":{...}}
  * {"time":"...","kind":"rejected_uptime","pump":"uptime","reason":"...","record":{...}}
+ * {"time":"...","kind":"rejected","pump":"csv","reason":"...","render_error":"...","raw_base64":"..."}
  * </pre>
  *
- * <p>{@code raw_base64} is the element's exact bytes (standard Base64 with padding); {@code record}
- * is the record as {@link RecordJson} renders it. The day is taken from the entry's time.
+ * <p>{@code raw_base64} is standard Base64 with padding: for {@code undecodable} the element's
+ * exact bytes; for a record that cannot be rendered as JSON (the last form), the record
+ * re-encoded in the gateway's msgpack format, with {@code render_error} saying why. {@code record}
+ * is the record as {@link RecordJson} renders it. The day is taken from the time of the call.
  *
- * <p>Durability: each entry is written with a single unbuffered {@code write} on a file opened for
- * append, so once a method returns the entry is in the operating system's hands and a killed
- * process loses nothing it wrote (an OS crash may still lose the page cache; there is no fsync).
+ * <p><b>Durability</b>: {@link #write} appends its entries and syncs the file ({@code fsync} of
+ * the data) before it returns. When that fails (disk full, directory not writable), the file is
+ * cut back to where it was, none of the call's entries is kept, the failure is logged at ERROR
+ * (rate-limited), counted ({@code pump.deadletter.failures}), reported by {@link #problem()}
+ * until a later write succeeds, and {@link DeadLetterException} is thrown. A line left incomplete
+ * by a crash is ended with a newline before the next entry, so it never merges with one.
  *
- * <p>Thread-safe: entries from concurrent callers never interleave. Methods never throw: a failure
- * to write (disk full, directory not writable) is logged (rate-limited) and counted, and the file
- * is reopened on the next entry. Entries after {@link #close()} are dropped, logged and counted as
- * failures.
+ * <p><b>Memory</b>: raw bytes are Base64-encoded as they are written, never copied into a string,
+ * so a large element costs its own bytes and a small buffer, not several copies.
  *
- * <p>Metrics, when a registry is given: {@code pump.deadletter.entries} (tag {@code kind}) for
- * entries written and {@code pump.deadletter.failures} for entries that could not be written.
+ * <p>Thread-safe: entries from concurrent callers never interleave (one lock). One daemon per
+ * directory: concurrent writers from other processes are not coordinated.
  */
 public final class FileDeadLetterQueue implements DeadLetterQueue {
   private static final Logger LOG = LoggerFactory.getLogger(FileDeadLetterQueue.class);
@@ -56,9 +67,12 @@ public final class FileDeadLetterQueue implements DeadLetterQueue {
   static final String UNDECODABLE = "undecodable";
   static final String REJECTED = "rejected";
   static final String REJECTED_UPTIME = "rejected_uptime";
+  private static final int BUFFER = 64 * 1024;
+  private static final int KEEP_SCRATCH = 1 << 20;
 
   private final Path directory;
   private final Clock clock;
+  private final ObjectMapper recordMapper;
   private final RateLimitedLogger problems = new RateLimitedLogger(LOG, Duration.ofSeconds(10));
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
@@ -66,11 +80,13 @@ public final class FileDeadLetterQueue implements DeadLetterQueue {
   private final Counter rejectedCounter;
   private final Counter rejectedUptimeCounter;
   private final Counter failureCounter;
+  private volatile String problem;
 
   private final Object lock = new Object();
-  private OutputStream out; // guarded by lock
+  private FileChannel channel; // guarded by lock
   private LocalDate day; // guarded by lock: the day of the open file
   private boolean closed; // guarded by lock
+  private ByteArrayOutputStream scratch = new ByteArrayOutputStream(); // guarded by lock
 
   /** Without metrics. */
   public FileDeadLetterQueue(Path directory) {
@@ -83,12 +99,19 @@ public final class FileDeadLetterQueue implements DeadLetterQueue {
   }
 
   /**
-   * @param directory where the daily files go; created if missing (a failure is logged, not thrown,
-   *     and retried on each entry)
+   * @param directory where the daily files go; created if missing (a failure is logged here and
+   *     reported by the first write)
    * @param registry for the counters, or null for none
    * @param clock the time of entries and so the day of the file
    */
   public FileDeadLetterQueue(Path directory, MeterRegistry registry, Clock clock) {
+    this(directory, registry, clock, RecordJson.mapper());
+  }
+
+  /** As above, rendering records with {@code recordMapper} (tests give one that fails). */
+  FileDeadLetterQueue(Path directory, MeterRegistry registry, Clock clock,
+      ObjectMapper recordMapper) {
+    this.recordMapper = recordMapper;
     this.directory = directory.toAbsolutePath();
     this.clock = clock;
     this.undecodableCounter = counter(registry, UNDECODABLE);
@@ -127,119 +150,198 @@ public final class FileDeadLetterQueue implements DeadLetterQueue {
   }
 
   @Override
-  public void undecodable(String sourceKey, byte[] raw, String reason) {
-    Instant now = clock.instant();
-    String line;
-    try {
-      StringWriter sw = new StringWriter(256 + (raw == null ? 0 : raw.length * 4 / 3));
-      try (JsonGenerator g = RecordJson.mapper().getFactory().createGenerator(sw)) {
-        start(g, now, UNDECODABLE, "source", sourceKey, reason);
-        g.writeStringField("raw_base64", Base64.getEncoder().encodeToString(raw == null ? new byte[0] : raw));
-        g.writeEndObject();
-      }
-      line = sw.toString();
-    } catch (IOException | RuntimeException e) {
-      fail(UNDECODABLE, sourceKey, "cannot render the entry: " + e);
+  public void write(List<? extends DeadLetter> entries) throws DeadLetterException {
+    if (entries.isEmpty()) {
       return;
     }
-    append(now, line, UNDECODABLE, sourceKey, undecodableCounter);
-  }
-
-  @Override
-  public void rejected(String pump, AnalyticsRecord record, String reason) {
-    writeRecord(REJECTED, pump, record, reason, rejectedCounter);
-  }
-
-  @Override
-  public void rejectedUptime(String pump, UptimeRecord record, String reason) {
-    writeRecord(REJECTED_UPTIME, pump, record, reason, rejectedUptimeCounter);
-  }
-
-  private void writeRecord(String kind, String pump, Object record, String reason, Counter counter) {
     Instant now = clock.instant();
-    String line;
-    try {
-      StringWriter sw = new StringWriter(2048);
-      try (JsonGenerator g = RecordJson.mapper().getFactory().createGenerator(sw)) {
-        start(g, now, kind, "pump", pump, reason);
-        g.writeFieldName("record");
-        if (record == null) {
-          g.writeNull();
-        } else {
-          RecordJson.mapper().writeValue(g, record);
+    LocalDate entryDay = LocalDate.ofInstant(now, ZoneOffset.UTC);
+    Path file = directory.resolve(fileName(entryDay));
+    synchronized (lock) {
+      if (closed) {
+        throw failed(entries.size(), file, "the dead-letter queue is closed", null);
+      }
+      long start = -1;
+      try {
+        FileChannel ch = channelFor(entryDay, file);
+        start = ch.size();
+        OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), BUFFER);
+        for (DeadLetter e : entries) {
+          render(out, RecordJson.formatTime(now), e);
+          out.write('\n');
+        }
+        out.flush();
+        ch.force(false);
+      } catch (IOException | RuntimeException e) {
+        rollBack(start);
+        throw failed(entries.size(), file, e.toString(), e);
+      } finally {
+        if (scratch.size() > KEEP_SCRATCH) {
+          scratch = new ByteArrayOutputStream();
+        }
+      }
+    }
+    problem = null;
+    written.addAndGet(entries.size());
+    for (DeadLetter e : entries) {
+      Counter c = e instanceof DeadLetter.Undecodable ? undecodableCounter
+          : e instanceof DeadLetter.Rejected ? rejectedCounter : rejectedUptimeCounter;
+      if (c != null) {
+        c.increment();
+      }
+    }
+  }
+
+  private void render(OutputStream out, String time, DeadLetter entry) throws IOException {
+    if (entry instanceof DeadLetter.Undecodable u) {
+      try (JsonGenerator g = generator(out)) {
+        start(g, time, UNDECODABLE, "source", u.source(), u.reason());
+        writeRaw(g, u.raw() == null ? new byte[0] : u.raw());
+        g.writeEndObject();
+      }
+    } else if (entry instanceof DeadLetter.Rejected r) {
+      renderRecord(out, time, REJECTED, r.pump(), r.record(), r.reason());
+    } else if (entry instanceof DeadLetter.RejectedUptime r) {
+      renderRecord(out, time, REJECTED_UPTIME, r.pump(), r.record(), r.reason());
+    }
+  }
+
+  /**
+   * A record entry: rendered first into a scratch buffer, so that a record that cannot be rendered
+   * leaves nothing behind and is written in the fallback form instead.
+   */
+  private void renderRecord(OutputStream out, String time, String kind, String pump, Object record,
+      String reason) throws IOException {
+    scratch.reset();
+    try (JsonGenerator g = generator(scratch)) {
+      start(g, time, kind, "pump", pump, reason);
+      g.writeFieldName("record");
+      if (record == null) {
+        g.writeNull();
+      } else {
+        recordMapper.writeValue(g, record);
+      }
+      g.writeEndObject();
+    } catch (IOException | RuntimeException | StackOverflowError renderFailed) {
+      scratch.reset();
+      try (JsonGenerator g = generator(scratch)) {
+        start(g, time, kind, "pump", pump, reason);
+        g.writeStringField("render_error", String.valueOf(renderFailed));
+        byte[] raw = reEncode(record);
+        if (raw != null) {
+          writeRaw(g, raw);
         }
         g.writeEndObject();
       }
-      line = sw.toString();
-    } catch (IOException | RuntimeException e) {
-      fail(kind, pump, "cannot render the record: " + e);
-      return;
     }
-    append(now, line, kind, pump, counter);
+    scratch.writeTo(out);
+  }
+
+  /** The record in the gateway's msgpack format, or null when even that fails. */
+  private static byte[] reEncode(Object record) {
+    try {
+      if (record instanceof AnalyticsRecord a) {
+        return new MsgpackRecordEncoder().encode(a);
+      }
+      if (record instanceof UptimeRecord u) {
+        return new MsgpackRecordEncoder().encode(u);
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("cannot re-encode a dead-lettered record: {}", e.toString());
+    }
+    return null;
+  }
+
+  /** {@code "raw_base64": ...}, encoded while it is written (no copy of the bytes). */
+  private static void writeRaw(JsonGenerator g, byte[] raw) throws IOException {
+    g.writeFieldName("raw_base64");
+    g.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, new ByteArrayInputStream(raw), raw.length);
+  }
+
+  private static JsonGenerator generator(OutputStream out) throws IOException {
+    JsonGenerator g = RecordJson.mapper().getFactory().createGenerator(out);
+    g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    return g;
   }
 
   private static void start(
-      JsonGenerator g, Instant now, String kind, String whoField, String who, String reason)
+      JsonGenerator g, String time, String kind, String whoField, String who, String reason)
       throws IOException {
     g.writeStartObject();
-    g.writeStringField("time", RecordJson.formatTime(now));
+    g.writeStringField("time", time);
     g.writeStringField("kind", kind);
     g.writeStringField(whoField, who == null ? "" : who);
     g.writeStringField("reason", reason == null ? "" : reason);
   }
 
-  /** Appends one line to the day's file with a single write. */
-  private void append(Instant now, String json, String kind, String who, Counter counter) {
-    byte[] line = (json + "\n").getBytes(StandardCharsets.UTF_8);
-    LocalDate entryDay = LocalDate.ofInstant(now, ZoneOffset.UTC);
-    synchronized (lock) {
-      if (closed) {
-        fail(kind, who, "the dead-letter queue is closed");
-        return;
+  /** The channel for {@code entryDay}'s file, opened for append; ends a torn last line. */
+  private FileChannel channelFor(LocalDate entryDay, Path file) throws IOException {
+    if (channel != null && entryDay.equals(day)) {
+      return channel;
+    }
+    closeFile();
+    Files.createDirectories(directory);
+    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.APPEND);
+    try {
+      if (ch.size() > 0 && !endsWithNewline(file)) {
+        ch.write(ByteBuffer.wrap(new byte[] {'\n'}));
       }
+    } catch (IOException e) {
+      ch.close();
+      throw e;
+    }
+    channel = ch;
+    day = entryDay;
+    return ch;
+  }
+
+  private static boolean endsWithNewline(Path file) throws IOException {
+    try (FileChannel r = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = r.size();
+      if (size == 0) {
+        return true;
+      }
+      ByteBuffer last = ByteBuffer.allocate(1);
+      r.read(last, size - 1);
+      return last.get(0) == '\n';
+    }
+  }
+
+  /** Cuts the file back to {@code size} after a failed write (best effort) and closes it. */
+  private void rollBack(long size) {
+    if (channel != null && size >= 0) {
       try {
-        if (out == null || !entryDay.equals(day)) {
-          closeFile();
-          Files.createDirectories(directory);
-          out =
-              Files.newOutputStream(
-                  directory.resolve(fileName(entryDay)),
-                  StandardOpenOption.CREATE,
-                  StandardOpenOption.WRITE,
-                  StandardOpenOption.APPEND);
-          day = entryDay;
-        }
-        out.write(line);
+        channel.truncate(size);
       } catch (IOException | RuntimeException e) {
-        closeFile();
-        fail(kind, who, "cannot write to " + directory.resolve(fileName(entryDay)) + ": " + e);
-        return;
+        LOG.warn("cannot cut dead-letter file for {} back to {} bytes: {}", day, size, e.toString());
       }
     }
-    written.incrementAndGet();
-    if (counter != null) {
-      counter.increment();
+    closeFile();
+  }
+
+  private DeadLetterException failed(int n, Path file, String why, Throwable cause) {
+    failures.addAndGet(n);
+    if (failureCounter != null) {
+      failureCounter.increment(n);
     }
+    String message = "cannot write " + n + " dead-letter entr" + (n == 1 ? "y" : "ies") + " to "
+        + file + ": " + why;
+    problem = message;
+    problems.error("write", "Dead-letter store failing: {}", message);
+    return new DeadLetterException(message, cause);
   }
 
   private void closeFile() {
-    if (out != null) {
+    if (channel != null) {
       try {
-        out.close();
+        channel.close();
       } catch (IOException e) {
         LOG.warn("closing dead-letter file for {}: {}", day, e.toString());
       }
-      out = null;
+      channel = null;
       day = null;
     }
-  }
-
-  private void fail(String kind, String who, String why) {
-    failures.incrementAndGet();
-    if (failureCounter != null) {
-      failureCounter.increment();
-    }
-    problems.warn("failure:" + kind, "dead-letter entry lost ({} from {}): {}", kind, who, why);
   }
 
   @Override
@@ -253,10 +355,14 @@ public final class FileDeadLetterQueue implements DeadLetterQueue {
   }
 
   @Override
+  public Optional<String> problem() {
+    return Optional.ofNullable(problem);
+  }
+
+  @Override
   public void close() {
     synchronized (lock) {
       if (closed) {
-        LOG.warn("dead-letter queue in {} closed twice", directory);
         return;
       }
       closed = true;

@@ -9,7 +9,7 @@ import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 
 /**
- * Logs at most one WARN line per kind per interval, so that a flood of bad input (a gateway
+ * Logs at most one WARN (or ERROR) line per kind per interval, so that a flood of bad input (a gateway
  * writing garbage, a sink rejecting every record) cannot flood the log. The next line that gets
  * through says how many were held back: {@code "... (41 more suppressed)"}. Counting every
  * occurrence is the caller's job (a metric); this class only limits the log.
@@ -50,19 +50,33 @@ public final class RateLimitedLogger {
    * @return true when the line was logged
    */
   public boolean warn(String kind, String format, Object... args) {
-    if (!log.isWarnEnabled()) {
+    return log(false, kind, format, args);
+  }
+
+  /** As {@link #warn}, at ERROR: for what loses or endangers data. */
+  public boolean error(String kind, String format, Object... args) {
+    return log(true, kind, format, args);
+  }
+
+  private boolean log(boolean error, String kind, String format, Object... args) {
+    if (error ? !log.isErrorEnabled() : !log.isWarnEnabled()) {
       return false;
     }
     long suppressed = windows.computeIfAbsent(kind, k -> new Window()).admit(nanoTime.getAsLong());
     if (suppressed < 0) {
       return false;
     }
-    if (suppressed == 0) {
-      log.warn(format, args);
+    String f = format;
+    Object[] a = args;
+    if (suppressed > 0) {
+      a = Arrays.copyOf(args, args.length + 1);
+      a[args.length] = suppressed;
+      f = format + " ({} more suppressed)";
+    }
+    if (error) {
+      log.error(f, a);
     } else {
-      Object[] withCount = Arrays.copyOf(args, args.length + 1);
-      withCount[args.length] = suppressed;
-      log.warn(format + " ({} more suppressed)", withCount);
+      log.warn(f, a);
     }
     return true;
   }

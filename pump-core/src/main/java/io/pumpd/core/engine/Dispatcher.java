@@ -1,5 +1,6 @@
 package io.pumpd.core.engine;
 
+import io.pumpd.core.concurrent.Threads;
 import io.pumpd.core.pump.Deadline;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.record.UptimeRecord;
@@ -8,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Fans a decoded batch out to every pump in parallel and waits until each has taken it, failed or
@@ -23,12 +23,7 @@ public final class Dispatcher {
 
   public Dispatcher(List<PumpRunner> runners) {
     this.runners = List.copyOf(runners);
-    AtomicInteger n = new AtomicInteger();
-    this.waiters = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "dispatch-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.waiters = Executors.newCachedThreadPool(Threads.factory("dispatch"));
   }
 
   public List<PumpRunner> runners() {

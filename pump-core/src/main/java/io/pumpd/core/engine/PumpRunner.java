@@ -4,7 +4,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.pumpd.core.concurrent.FatalErrors;
+import io.pumpd.core.concurrent.Threads;
+import io.pumpd.core.deadletter.DeadLetter;
+import io.pumpd.core.deadletter.DeadLetterException;
 import io.pumpd.core.deadletter.DeadLetterQueue;
+import io.pumpd.core.deadletter.RateLimitedLogger;
 import io.pumpd.core.pump.Deadline;
 import io.pumpd.core.pump.Pump;
 import io.pumpd.core.pump.PumpException;
@@ -16,9 +21,11 @@ import io.pumpd.core.record.UptimeRecord;
 import io.pumpd.core.retry.Backoff;
 import io.pumpd.core.retry.Retrier;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -35,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * Drives one {@link Pump} on its own thread ({@code pump-<name>}), so that pumps write in parallel
  * and calls into one pump never overlap (the {@link Pump} threading contract). It prepares each
  * batch with the pump's {@link RecordPreparer}, retries {@link RetriablePumpException} with backoff
- * within the pump's timeout, dead-letters what fails, and counts everything.
+ * within the pump's timeout, isolates the records a pump fails on, dead-letters what fails for
+ * good, and counts everything.
  *
  * <p>Two ways to hand over a batch, one per delivery guarantee:
  *
@@ -50,6 +58,27 @@ import org.slf4j.LoggerFactory;
  *       redelivery.
  * </ul>
  *
+ * <p><b>One bad record never sinks a batch.</b> Sinks report records they reject one by one
+ * ({@link WriteResult#failures()}), and a {@link PumpException} rejects the whole batch (the sink
+ * says so: a 401, a closed pump). When {@code write} throws anything else (a runtime exception,
+ * an error other than a {@linkplain FatalErrors fatal} one: a bug or a surprise in the sink) for a
+ * batch of several records, the batch is split in halves and each half written again, down to
+ * single records, so that only the records the pump fails on are set aside; the others are
+ * delivered. Such a record is dead-lettered as a poison record when the sink answered for other
+ * records of the same batch, or after it failed {@value #POISON_ATTEMPTS} attempts in a row
+ * ({@code at_least_once}); before that the batch is retried, so that an outage the sink did not
+ * report as such still retries.
+ *
+ * <p><b>Dead letters are never fire-and-forget.</b> In {@code at_least_once}, a batch whose dead
+ * letters cannot be written is not settled: its outcome carries them ({@link
+ * DeliveryOutcome#unwritten()}) and the caller keeps the source entry until {@link
+ * #writeDeadLetters} succeeds. In {@code at_most_once} the records are counted as lost ({@code
+ * pump.records.lost{reason="deadletter_failed"}}) and logged at ERROR.
+ *
+ * <p><b>A pump that is not initialised</b> ({@link #initialised}, for a pump whose {@code init}
+ * failed at start and is retried in the background) takes nothing: {@code deliver} asks for a
+ * retry and {@code write} counts the records as lost for this pump.
+ *
  * <p>Thread-safe: {@link #write} / {@link #deliver} may be called from the purge or consumer
  * threads and {@link #flush} / {@link #close} from the shutdown thread. A write that outlasts the
  * pump's timeout is interrupted; in {@code at_most_once} its records are dead-lettered with the
@@ -58,14 +87,21 @@ import org.slf4j.LoggerFactory;
 public final class PumpRunner {
   private static final Logger LOG = LoggerFactory.getLogger(PumpRunner.class);
 
+  /** Attempts after which a record the pump keeps failing on unexpectedly is dead-lettered. */
+  public static final int POISON_ATTEMPTS = 3;
+
   private final String name;
-  private final Pump pump;
+  private volatile Pump pump;
+  private volatile String notInitialised;
+  private final boolean acceptsUptime;
   private final RecordPreparer preparer;
   private final Duration timeout;
   private final Duration slowWarning;
   private final DeadLetterQueue deadLetters;
   private final ExecutorService thread;
   private final Retrier retrier;
+  private final PumpHealth health;
+  private final RateLimitedLogger lossLog = new RateLimitedLogger(LOG, Duration.ofSeconds(10));
 
   private final AtomicLong pending = new AtomicLong();
   private final Counter offered;
@@ -73,6 +109,8 @@ public final class PumpRunner {
   private final Counter delivered;
   private final Counter failed;
   private final Counter retried;
+  private final Counter lostDeadLetters;
+  private final Counter lostNotInitialised;
   private final Timer writeTimer;
 
   /**
@@ -92,25 +130,49 @@ public final class PumpRunner {
       Duration slowWarning,
       DeadLetterQueue deadLetters,
       MeterRegistry registry) {
+    this(name, type, pump, pump instanceof UptimeCapable, preparer, timeout, slowWarning,
+        deadLetters, registry);
+  }
+
+  /**
+   * A runner whose pump may not be initialised yet.
+   *
+   * @param pump the initialised pump, or null until {@link #initialised} gives it
+   * @param acceptsUptime whether the pump type takes uptime records (known before it is
+   *     initialised, so that its share of the uptime key is kept meanwhile)
+   */
+  public PumpRunner(
+      String name,
+      String type,
+      Pump pump,
+      boolean acceptsUptime,
+      RecordPreparer preparer,
+      Duration timeout,
+      Duration slowWarning,
+      DeadLetterQueue deadLetters,
+      MeterRegistry registry) {
     this.name = name;
     this.pump = pump;
+    this.notInitialised = pump == null ? "not initialised yet" : null;
+    this.acceptsUptime = acceptsUptime;
     this.preparer = preparer;
     this.timeout = timeout;
     this.slowWarning = slowWarning;
     this.deadLetters = deadLetters;
-    this.thread = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "pump-" + name);
-      t.setDaemon(true);
-      return t;
-    });
+    this.thread = Executors.newSingleThreadExecutor(Threads.factory("pump-" + name));
     this.retrier = new Retrier(Backoff.DEFAULT, e -> e instanceof RetriablePumpException,
         "write to pump " + name);
     Tags tags = Tags.of("pump", name, "type", type);
+    this.health = new PumpHealth(name, tags, registry);
     this.offered = registry.counter("pump.records.offered", tags);
     this.filtered = registry.counter("pump.records.filtered", tags);
     this.delivered = registry.counter("pump.records.delivered", tags);
     this.failed = registry.counter("pump.records.failed", tags);
     this.retried = registry.counter("pump.records.retried", tags);
+    this.lostDeadLetters = registry.counter("pump.records.lost",
+        tags.and("reason", "deadletter_failed"));
+    this.lostNotInitialised = registry.counter("pump.records.lost",
+        tags.and("reason", "not_initialised"));
     this.writeTimer = registry.timer("pump.write.duration", tags);
     registry.gauge("pump.records.pending", tags, pending);
   }
@@ -119,8 +181,27 @@ public final class PumpRunner {
     return name;
   }
 
+  /** The pump, or null while it is not initialised. */
   public Pump pump() {
     return pump;
+  }
+
+  /** Hands over the pump once its {@code init} succeeded. */
+  public void initialised(Pump p) {
+    pump = p;
+    notInitialised = null;
+  }
+
+  /** Records why {@code init} failed (the pump stays not initialised). */
+  public void initFailed(String reason) {
+    if (pump == null) {
+      notInitialised = reason;
+    }
+  }
+
+  /** True once the pump is initialised. */
+  public boolean isInitialised() {
+    return pump != null;
   }
 
   /** Records handed to the pump whose delivery is not yet confirmed. */
@@ -138,21 +219,43 @@ public final class PumpRunner {
     return (long) failed.count();
   }
 
+  /**
+   * Why the pump cannot deliver right now, for readiness: not initialised, or the pump's own
+   * readiness; empty when ready. Failing writes are reported by {@link #failing()}.
+   */
   public Optional<String> readiness() {
-    return pump.readiness();
+    Pump p = pump;
+    if (p == null) {
+      return Optional.of("not initialised: " + notInitialised + " (retrying)");
+    }
+    return p.readiness();
+  }
+
+  /** {@code "failing for N s: <reason>"} while the pump's writes fail; empty otherwise. */
+  public Optional<String> failing() {
+    return health.failing();
   }
 
   public boolean acceptsUptime() {
-    return pump instanceof UptimeCapable;
+    return acceptsUptime;
   }
+
+  // ---- at_most_once ----
 
   /**
    * Writes a batch and waits (on the calling thread) until the pump took it, failed, or ran out of
-   * its timeout. Never throws: every failure is dead-lettered and reported in the outcome.
+   * its timeout. Never throws: every failure is dead-lettered (or counted as lost when the
+   * dead-letter store fails) and reported in the outcome.
    */
   public WriteOutcome write(List<AnalyticsRecord> batch) {
     long start = System.nanoTime();
     offered.increment(batch.size());
+    if (pump == null) {
+      lostNotInitialised.increment(batch.size());
+      lossLog.warn("not-initialised", "Pump {} is not initialised ({}): {} records not delivered "
+          + "to it (at_most_once; at_least_once keeps them)", name, notInitialised, batch.size());
+      return new WriteOutcome(name, batch.size(), 0, 0, 0, false, Duration.ZERO);
+    }
     List<AnalyticsRecord> records = preparer.prepare(batch);
     int dropped = batch.size() - records.size();
     filtered.increment(dropped);
@@ -171,15 +274,16 @@ public final class PumpRunner {
       if (settled.compareAndSet(false, true)) {
         LOG.warn("Timeout writing to pump {}: {} records not confirmed after {}; they are "
             + "dead-lettered (some may have been delivered)", name, records.size(), human(timeout));
-        deadLettered = deadLetter(records, "timed out after " + human(timeout));
+        deadLettered = deadLetterOrLose(rejections(records, "timed out after " + human(timeout)));
       }
       task.cancel(true);
     } catch (ExecutionException e) {
+      FatalErrors.check("pump-" + name, e);
       deadLettered = records.size(); // writeOnPumpThread dead-letters before rethrowing
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       if (settled.compareAndSet(false, true)) {
-        deadLettered = deadLetter(records, "abandoned at shutdown");
+        deadLettered = deadLetterOrLose(rejections(records, "abandoned at shutdown"));
       }
       task.cancel(true);
     }
@@ -189,6 +293,83 @@ public final class PumpRunner {
     return new WriteOutcome(name, batch.size(), dropped, accepted, deadLettered, timedOut, took);
   }
 
+  private void writeOnPumpThread(
+      List<AnalyticsRecord> records, Deadline deadline, AtomicBoolean settled) {
+    Attempted a;
+    try {
+      a = attempt(records, deadline);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      if (settled.compareAndSet(false, true)) {
+        LOG.warn("Error writing to pump {}: {}; {} records dead-lettered", name, reason(e),
+            records.size());
+        deadLetterOrLose(rejections(records, reason(e)));
+        throw new IllegalStateException(e);
+      }
+      return; // the waiting thread gave up on this batch and dead-lettered it already
+    }
+    if (!settled.compareAndSet(false, true)) {
+      LOG.debug("Pump {} took a batch after its timeout; it was dead-lettered already", name);
+      return;
+    }
+    pending.addAndGet(records.size());
+    a.stage().whenComplete((result, error) -> settle(records, result, error, a.thrown()));
+  }
+
+  private void settle(List<AnalyticsRecord> records, WriteResult result, Throwable error,
+      List<Thrown> thrown) {
+    pending.addAndGet(-records.size());
+    if (error != null) {
+      FatalErrors.check("pump-" + name, error);
+      LOG.warn("Pump {} could not deliver {} records: {}; dead-lettered", name, records.size(),
+          reason(error));
+      deadLetterOrLose(rejections(records, "not delivered: " + reason(error)));
+      return;
+    }
+    delivered.increment(result.delivered());
+    if (result.delivered() > 0) {
+      health.succeeded();
+    }
+    List<DeadLetter> rejected = rejections(result, thrown);
+    if (!rejected.isEmpty()) {
+      LOG.warn("Pump {} rejected {} of {} records (dead-lettered); first reason: {}", name,
+          rejected.size(), records.size(), rejected.get(0).reason());
+      deadLetterOrLose(rejected);
+    }
+  }
+
+  /**
+   * {@code at_most_once}: writes {@code entries} to the dead-letter store; when it fails the
+   * records are gone (the source forgot them), so they are counted as lost and logged at ERROR.
+   *
+   * @return how many were dead-lettered
+   */
+  private int deadLetterOrLose(List<DeadLetter> entries) {
+    if (entries.isEmpty()) {
+      return 0;
+    }
+    try {
+      deadLetters.write(entries);
+      failed.increment(entries.size());
+      return entries.size();
+    } catch (DeadLetterException e) {
+      lostDeadLetters.increment(entries.size());
+      lossLog.error("lost", "LOST {} records of pump {}: they could not be delivered ({}) and "
+          + "could not be dead-lettered: {}", entries.size(), name, entries.get(0).reason(),
+          e.getMessage());
+      return 0;
+    }
+  }
+
+  // ---- at_least_once ----
+
+  /** {@link #deliver(List, Duration, int)} for a first attempt. */
+  public CompletableFuture<DeliveryOutcome> deliver(List<AnalyticsRecord> batch, Duration stallLimit) {
+    return deliver(batch, stallLimit, 1);
+  }
+
   /**
    * {@code at_least_once}: hands a batch to the pump and waits (on the calling thread) until the pump
    * took it, failed, or ran out of its timeout, like {@link #write}; then returns a stage that
@@ -196,21 +377,32 @@ public final class PumpRunner {
    *
    * <ul>
    *   <li>settled: every record delivered, filtered out, or permanently rejected (a {@link
-   *       PumpException} that is not retriable, or {@link WriteResult#failures()}); rejected
-   *       records are dead-lettered. The caller may acknowledge the source entry.
+   *       PumpException}, a {@linkplain WriteResult#failures() record failure}, or a poison record,
+   *       see the class comment); rejected records are dead-lettered. The caller may acknowledge
+   *       the source entry.
    *   <li>{@linkplain DeliveryOutcome#needsRetry() retry}: {@link RetriablePumpException} until the
    *       timeout, the timeout itself, a delivery stage completed exceptionally or with a
-   *       {@linkplain WriteResult.RecordFailure#retriable() retriable} record failure, a delivery stage
-   *       still open after {@code stallLimit}, or an interrupt. Nothing is dead-lettered; the
-   *       caller offers the records again later (some of them may have been delivered, so a retry
-   *       can duplicate). Such failures are logged at debug level only: the caller logs the state
-   *       of its delivery (failing since, recovered).
+   *       {@linkplain WriteResult.RecordFailure#retriable() retriable} record failure, a delivery
+   *       stage still open after {@code stallLimit}, an unexpected failure of every record before
+   *       the poison limit, an interrupt, or the pump not initialised. Nothing is dead-lettered;
+   *       the caller offers the records again later (some of them may have been delivered, so a
+   *       retry can duplicate). Logged at debug level only: the caller logs the state of its
+   *       delivery (failing since, recovered).
+   *   <li>settled but not acknowledgeable: the dead letters could not be written ({@link
+   *       DeliveryOutcome#unwritten()} not empty, with a retry reason); the caller keeps the source
+   *       entry and retries them with {@link #writeDeadLetters} (not the delivery).
    * </ul>
    *
    * @param stallLimit how long the delivery stage may stay open after the pump took the batch
+   * @param attempt 1 for the first attempt of these records, 2 for the next, ...
    */
-  public CompletableFuture<DeliveryOutcome> deliver(List<AnalyticsRecord> batch, Duration stallLimit) {
+  public CompletableFuture<DeliveryOutcome> deliver(List<AnalyticsRecord> batch, Duration stallLimit,
+      int attempt) {
     long start = System.nanoTime();
+    if (pump == null) {
+      return CompletableFuture.completedFuture(DeliveryOutcome.retry(name, batch.size(), 0,
+          "not initialised: " + notInitialised));
+    }
     offered.increment(batch.size());
     List<AnalyticsRecord> records = preparer.prepare(batch);
     int dropped = batch.size() - records.size();
@@ -221,7 +413,7 @@ public final class PumpRunner {
     }
     Deadline deadline = Deadline.after(timeout);
     CompletableFuture<DeliveryOutcome> result = new CompletableFuture<>();
-    Settling settling = new Settling(records, batch.size(), dropped, result);
+    Settling settling = new Settling(records, batch.size(), dropped, attempt, result);
     Future<?> task = thread.submit(() -> takeOnPumpThread(settling, deadline, stallLimit));
     try {
       await(task, deadline);
@@ -232,6 +424,7 @@ public final class PumpRunner {
       }
       task.cancel(true);
     } catch (ExecutionException e) {
+      FatalErrors.check("pump-" + name, e);
       settling.retry("pump failed: " + reason(e)); // takeOnPumpThread settles; this is a backstop
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -242,19 +435,38 @@ public final class PumpRunner {
     return result;
   }
 
+  /**
+   * Writes dead letters that an earlier {@link #deliver} could not ({@link
+   * DeliveryOutcome#unwritten()}), or undecodable elements of this pump's batch whose first write
+   * failed; rejected records are counted as failed records of this pump once written.
+   *
+   * @return empty when written; else why not
+   */
+  public Optional<String> writeDeadLetters(List<DeadLetter> entries) {
+    try {
+      deadLetters.write(entries);
+      failed.increment(entries.stream().filter(e -> !(e instanceof DeadLetter.Undecodable)).count());
+      return Optional.empty();
+    } catch (DeadLetterException e) {
+      return Optional.of("dead-letter store failed: " + e.getMessage());
+    }
+  }
+
   /** One at_least_once batch on its way to being settled; the first settlement wins. */
   private final class Settling {
     final List<AnalyticsRecord> records;
     final int offered;
     final int filtered;
+    final int attempt;
     final CompletableFuture<DeliveryOutcome> result;
     final AtomicBoolean done = new AtomicBoolean();
 
-    Settling(List<AnalyticsRecord> records, int offered, int filtered,
+    Settling(List<AnalyticsRecord> records, int offered, int filtered, int attempt,
         CompletableFuture<DeliveryOutcome> result) {
       this.records = records;
       this.offered = offered;
       this.filtered = filtered;
+      this.attempt = attempt;
       this.result = result;
     }
 
@@ -268,22 +480,18 @@ public final class PumpRunner {
       return true;
     }
 
-    /** Settles as permanently rejected: every record dead-lettered. */
-    boolean reject(String why) {
-      if (!done.compareAndSet(false, true)) {
-        return false;
-      }
-      int n = deadLetter(records, why);
-      result.complete(DeliveryOutcome.settled(name, offered, filtered, 0, n));
-      return true;
+    /**
+     * Settles with the backend's answer and the records the pump threw on; when some records
+     * were not delivered for now only, or every record failed unexpectedly before the poison
+     * limit, asks for the whole batch again instead (its permanent failures are dead-lettered by
+     * the attempt that settles it, so once).
+     */
+    void answer(WriteResult r, List<Thrown> thrown) {
+      answer(r, thrown, List.of());
     }
 
-    /**
-     * Settles with the backend's answer; when some records were not delivered for now only, asks
-     * for the whole batch again instead (its permanent failures are dead-lettered by the attempt
-     * that settles it, so once).
-     */
-    void answer(WriteResult r) {
+    /** As above, with records the pump rejected as a whole batch ({@link PumpException}). */
+    void answer(WriteResult r, List<Thrown> thrown, List<DeadLetter> rejectedBatch) {
       if (r.anyRetriable()) {
         List<WriteResult.RecordFailure> forNow =
             r.failures().stream().filter(WriteResult.RecordFailure::retriable).toList();
@@ -291,39 +499,65 @@ public final class PumpRunner {
             + forNow.get(0).reason());
         return;
       }
+      boolean sinkAnswered = r.delivered() > 0 || !r.failures().isEmpty() || !rejectedBatch.isEmpty();
+      Optional<Thrown> unexpected = thrown.stream().findFirst();
+      if (unexpected.isPresent() && !sinkAnswered && attempt < POISON_ATTEMPTS) {
+        if (retry("pump failed on every record: " + reason(unexpected.get().error())
+            + " (attempt " + attempt + " of " + POISON_ATTEMPTS + " before such records are "
+            + "dead-lettered)")) {
+          health.failed(reason(unexpected.get().error()));
+        }
+        return;
+      }
       if (!done.compareAndSet(false, true)) {
         return;
       }
       delivered.increment(r.delivered());
-      for (WriteResult.RecordFailure f : r.failures()) {
-        deadLetters.rejected(name, f.record(), f.reason());
+      if (r.delivered() > 0) {
+        health.succeeded();
       }
-      failed.increment(r.failures().size());
-      if (!r.failures().isEmpty()) {
+      List<DeadLetter> rejected = new ArrayList<>(rejections(r, thrown));
+      rejected.addAll(rejectedBatch);
+      if (rejected.isEmpty()) {
+        result.complete(DeliveryOutcome.settled(name, offered, filtered, r.delivered(), 0));
+        return;
+      }
+      if (rejectedBatch.isEmpty()) {
         LOG.warn("Pump {} rejected {} of {} records (dead-lettered); first reason: {}", name,
-            r.failures().size(), records.size(), r.failures().get(0).reason());
+            rejected.size(), records.size(), rejected.get(0).reason());
       }
-      result.complete(DeliveryOutcome.settled(
-          name, offered, filtered, r.delivered(), r.failures().size()));
+      Optional<String> notWritten = writeDeadLetters(rejected);
+      result.complete(notWritten.isEmpty()
+          ? DeliveryOutcome.settled(name, offered, filtered, r.delivered(), rejected.size())
+          : DeliveryOutcome.deadLettersPending(name, offered, filtered, r.delivered(), rejected,
+              notWritten.get()));
     }
   }
 
   private void takeOnPumpThread(Settling s, Deadline deadline, Duration stallLimit) {
-    CompletionStage<WriteResult> stage;
+    Attempted a;
     try {
-      stage = retrier.call(() -> pump.write(s.records, deadline), deadline);
-    } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-        s.retry("interrupted");
-      } else if (e instanceof RetriablePumpException) {
-        if (s.retry(reason(e))) {
-          LOG.debug("Pump {} could not take {} records: {}; they will be delivered again", name,
-              s.records.size(), reason(e));
-        }
-      } else if (s.reject(reason(e))) {
+      a = attempt(s.records, deadline);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      s.retry("interrupted");
+      return;
+    } catch (PumpException e) {
+      if (!(e instanceof RetriablePumpException)) {
         LOG.warn("Error writing to pump {}: {}; {} records dead-lettered", name, reason(e),
             s.records.size());
+        s.answer(new WriteResult(0, List.of()), List.of(), rejections(s.records, reason(e)));
+        return;
+      }
+      if (s.retry(reason(e))) {
+        LOG.debug("Pump {} could not take {} records: {}; they will be delivered again", name,
+            s.records.size(), reason(e));
+      }
+      return;
+    } catch (Exception e) {
+      if (s.retry(reason(e))) {
+        LOG.debug("Pump {} could not take {} records: {}; they will be delivered again", name,
+            s.records.size(), reason(e));
       }
       return;
     }
@@ -332,21 +566,110 @@ public final class PumpRunner {
       return;
     }
     pending.addAndGet(s.records.size());
-    CompletableFuture<WriteResult> f = stage.toCompletableFuture();
+    CompletableFuture<WriteResult> f = a.stage().toCompletableFuture();
     if (!stallLimit.isZero() && !stallLimit.isNegative()) {
       f = f.copy().orTimeout(stallLimit.toNanos(), TimeUnit.NANOSECONDS);
     }
     f.whenComplete((result, error) -> {
       pending.addAndGet(-s.records.size());
       if (error == null) {
-        s.answer(result);
-      } else if (s.retry(error instanceof TimeoutException
+        s.answer(result, a.thrown());
+        return;
+      }
+      FatalErrors.check("pump-" + name, error);
+      if (s.retry(error instanceof TimeoutException
           ? "delivery not confirmed within " + human(stallLimit)
           : "not delivered: " + reason(error))) {
         LOG.debug("Pump {} could not deliver {} records: {}; they will be delivered again", name,
             s.records.size(), reason(error));
       }
     });
+  }
+
+  // ---- isolation of the records a pump fails on ----
+
+  /** A record whose single-record write threw something else than a {@link PumpException}. */
+  private record Thrown(AnalyticsRecord record, Throwable error) {}
+
+  /** What one hand-over produced: the stage of what the pump took, and what it threw on. */
+  private record Attempted(CompletionStage<WriteResult> stage, List<Thrown> thrown) {}
+
+  /**
+   * Writes {@code records} (on the pump thread), retrying {@link RetriablePumpException} with
+   * backoff until {@code deadline} and splitting the batch to isolate the records it throws
+   * anything unexpected on.
+   *
+   * @throws RetriablePumpException out of time while the pump could not take records for now
+   * @throws PumpException the pump rejected the batch for good
+   * @throws InterruptedException interrupted (timeout or shutdown)
+   */
+  private Attempted attempt(List<AnalyticsRecord> records, Deadline deadline) throws Exception {
+    List<CompletionStage<WriteResult>> stages = new ArrayList<>(1);
+    List<Thrown> thrown = new ArrayList<>(0);
+    isolate(records, deadline, stages, thrown);
+    return new Attempted(combine(stages), thrown);
+  }
+
+  private void isolate(List<AnalyticsRecord> records, Deadline deadline,
+      List<CompletionStage<WriteResult>> stages, List<Thrown> thrown) throws Exception {
+    Pump p = pump;
+    try {
+      stages.add(retrier.call(() -> p.write(records, deadline), deadline,
+          (n, e) -> health.failed(reason(e))));
+      return;
+    } catch (InterruptedException | PumpException e) {
+      throw e;
+    } catch (RuntimeException | Error e) {
+      FatalErrors.check("pump-" + name, e);
+      if (records.size() == 1) {
+        thrown.add(new Thrown(records.get(0), e));
+        return;
+      }
+      LOG.debug("Pump {} failed on a batch of {} records ({}); writing its halves to isolate the "
+          + "records it fails on", name, records.size(), e.toString());
+    }
+    int mid = records.size() / 2;
+    isolate(records.subList(0, mid), deadline, stages, thrown);
+    isolate(records.subList(mid, records.size()), deadline, stages, thrown);
+  }
+
+  /** One stage for the results of several writes: delivered counts added, failures joined. */
+  private static CompletionStage<WriteResult> combine(List<CompletionStage<WriteResult>> stages) {
+    if (stages.size() == 1) {
+      return stages.get(0);
+    }
+    List<CompletableFuture<WriteResult>> all =
+        stages.stream().map(CompletionStage::toCompletableFuture).toList();
+    return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+      int n = 0;
+      List<WriteResult.RecordFailure> failures = new ArrayList<>();
+      for (CompletableFuture<WriteResult> f : all) {
+        WriteResult r = f.join();
+        n += r.delivered();
+        failures.addAll(r.failures());
+      }
+      return new WriteResult(n, failures);
+    });
+  }
+
+  /** The dead letters for a settled result: the backend's failures and the records thrown on. */
+  private List<DeadLetter> rejections(WriteResult r, List<Thrown> thrown) {
+    List<DeadLetter> out = new ArrayList<>(r.failures().size() + thrown.size());
+    for (WriteResult.RecordFailure f : r.failures()) {
+      out.add(new DeadLetter.Rejected(name, f.record(), f.reason()));
+    }
+    for (Thrown t : thrown) {
+      out.add(new DeadLetter.Rejected(name, t.record(), "pump failed on this record: " + t.error()));
+    }
+    return out;
+  }
+
+  private List<DeadLetter> rejections(List<AnalyticsRecord> records, String reason) {
+    List<DeadLetter> out = new ArrayList<>(records.size());
+    for (AnalyticsRecord r : records) {
+      out.add(new DeadLetter.Rejected(name, r, reason));
+    }
+    return out;
   }
 
   private void await(Future<?> task, Deadline deadline)
@@ -369,61 +692,11 @@ public final class PumpRunner {
     }
   }
 
-  private void writeOnPumpThread(
-      List<AnalyticsRecord> records, Deadline deadline, AtomicBoolean settled) {
-    CompletionStage<WriteResult> stage;
-    try {
-      stage = retrier.call(() -> pump.write(records, deadline), deadline);
-    } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      if (settled.compareAndSet(false, true)) {
-        LOG.warn("Error writing to pump {}: {}; {} records dead-lettered", name, reason(e),
-            records.size());
-        deadLetter(records, reason(e));
-        throw new IllegalStateException(e);
-      }
-      return; // the waiting thread gave up on this batch and dead-lettered it already
-    }
-    if (!settled.compareAndSet(false, true)) {
-      LOG.debug("Pump {} took a batch after its timeout; it was dead-lettered already", name);
-      return;
-    }
-    pending.addAndGet(records.size());
-    stage.whenComplete((result, error) -> settle(records, result, error));
-  }
-
-  private void settle(List<AnalyticsRecord> records, WriteResult result, Throwable error) {
-    pending.addAndGet(-records.size());
-    if (error != null) {
-      LOG.warn("Pump {} could not deliver {} records: {}; dead-lettered", name, records.size(),
-          reason(error));
-      deadLetter(records, "not delivered: " + reason(error));
-      return;
-    }
-    delivered.increment(result.delivered());
-    for (WriteResult.RecordFailure f : result.failures()) {
-      deadLetters.rejected(name, f.record(), f.reason());
-    }
-    failed.increment(result.failures().size());
-    if (!result.failures().isEmpty()) {
-      LOG.warn("Pump {} rejected {} of {} records (dead-lettered); first reason: {}", name,
-          result.failures().size(), records.size(), result.failures().get(0).reason());
-    }
-  }
-
-  private int deadLetter(List<AnalyticsRecord> records, String reason) {
-    for (AnalyticsRecord r : records) {
-      deadLetters.rejected(name, r, reason);
-    }
-    failed.increment(records.size());
-    return records.size();
-  }
+  // ---- uptime ----
 
   /**
-   * Writes uptime records when the pump is {@link UptimeCapable}; failures are dead-lettered.
-   * Waits like {@link #write}.
+   * Writes uptime records when the pump is {@link UptimeCapable}; failures are dead-lettered (or
+   * counted as lost when that fails). Waits like {@link #write}.
    */
   public void writeUptime(List<UptimeRecord> records) {
     if (!(pump instanceof UptimeCapable uptime) || records.isEmpty()) {
@@ -433,9 +706,9 @@ public final class PumpRunner {
     Future<?> task = thread.submit(() -> {
       try {
         uptime.writeUptime(records, deadline);
-      } catch (PumpException e) {
+      } catch (PumpException | RuntimeException e) {
         LOG.warn("Error writing uptime records to pump {}: {}", name, e.getMessage());
-        records.forEach(r -> deadLetters.rejectedUptime(name, r, reason(e)));
+        deadLetterOrLose(uptimeRejections(records, reason(e)));
       }
     });
     try {
@@ -445,8 +718,9 @@ public final class PumpRunner {
         task.get(deadline.remaining().toNanos(), TimeUnit.NANOSECONDS);
       }
     } catch (TimeoutException | ExecutionException e) {
+      FatalErrors.check("pump-" + name, e);
       task.cancel(true);
-      records.forEach(r -> deadLetters.rejectedUptime(name, r, "uptime write failed: " + e));
+      deadLetterOrLose(uptimeRejections(records, "uptime write failed: " + e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       task.cancel(true);
@@ -455,15 +729,19 @@ public final class PumpRunner {
 
   /**
    * {@code at_least_once} uptime: writes like {@link #writeUptime} when the pump is {@link
-   * UptimeCapable}, but a {@link RetriablePumpException}, a timeout or an interrupt asks for a retry
-   * instead of dead-lettering. A permanent {@link PumpException} dead-letters the records.
+   * UptimeCapable}, but a {@link RetriablePumpException}, a timeout, an interrupt or a dead-letter
+   * store that cannot be written asks for a retry instead. A permanent failure dead-letters the
+   * records.
    *
    * @return empty when settled (written, not uptime-capable, or dead-lettered); else why the
    *     records must be written again
    */
   public Optional<String> deliverUptime(List<UptimeRecord> records) {
-    if (!(pump instanceof UptimeCapable uptime) || records.isEmpty()) {
+    if (!acceptsUptime || records.isEmpty()) {
       return Optional.empty();
+    }
+    if (!(pump instanceof UptimeCapable uptime)) {
+      return Optional.of("not initialised: " + notInitialised);
     }
     Deadline deadline = Deadline.after(timeout);
     Future<Optional<String>> task = thread.submit(() -> {
@@ -471,7 +749,8 @@ public final class PumpRunner {
         retrier.call(() -> {
           uptime.writeUptime(records, deadline);
           return null;
-        }, deadline);
+        }, deadline, (n, e) -> health.failed(reason(e)));
+        health.succeeded();
         return Optional.<String>empty();
       } catch (RetriablePumpException e) {
         return Optional.of(reason(e));
@@ -480,8 +759,7 @@ public final class PumpRunner {
         return Optional.of("interrupted");
       } catch (Exception e) {
         LOG.warn("Error writing uptime records to pump {}: {}; dead-lettered", name, reason(e));
-        records.forEach(r -> deadLetters.rejectedUptime(name, r, reason(e)));
-        return Optional.<String>empty();
+        return writeDeadLetters(uptimeRejections(records, reason(e)));
       }
     });
     try {
@@ -492,6 +770,7 @@ public final class PumpRunner {
       task.cancel(true);
       return Optional.of("timed out after " + human(timeout));
     } catch (ExecutionException e) {
+      FatalErrors.check("pump-" + name, e);
       return Optional.of(reason(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -500,14 +779,28 @@ public final class PumpRunner {
     }
   }
 
+  private List<DeadLetter> uptimeRejections(List<UptimeRecord> records, String reason) {
+    List<DeadLetter> out = new ArrayList<>(records.size());
+    for (UptimeRecord r : records) {
+      out.add(new DeadLetter.RejectedUptime(name, r, reason));
+    }
+    return out;
+  }
+
+  // ---- shutdown ----
+
   /**
    * Flushes the pump on its own thread (after any queued write), bounded by {@code deadline}.
    *
-   * @return true when the flush completed in time without error
+   * @return true when the flush completed in time without error (or there is no pump to flush)
    */
   public boolean flush(Deadline deadline) {
+    Pump p = pump;
+    if (p == null) {
+      return true;
+    }
     Future<?> task = thread.submit(() -> {
-      pump.flush(deadline);
+      p.flush(deadline);
       return null;
     });
     try {
@@ -519,6 +812,7 @@ public final class PumpRunner {
           name, pending());
       return false;
     } catch (ExecutionException e) {
+      FatalErrors.check("pump-" + name, e);
       LOG.warn("Pump {}: flush failed: {}", name, reason(e.getCause()));
       return false;
     } catch (InterruptedException e) {
@@ -529,8 +823,11 @@ public final class PumpRunner {
 
   /** Closes the pump (it must unblock a stuck write) and stops the thread. Idempotent. */
   public void close() {
+    Pump p = pump;
     try {
-      pump.close();
+      if (p != null) {
+        p.close();
+      }
     } catch (RuntimeException e) {
       LOG.warn("Pump {}: error while closing: {}", name, e.toString());
     }
@@ -543,7 +840,7 @@ public final class PumpRunner {
 
   private static String reason(Throwable e) {
     Throwable t = e;
-    while ((t instanceof ExecutionException || t instanceof java.util.concurrent.CompletionException
+    while ((t instanceof ExecutionException || t instanceof CompletionException
             || t instanceof IllegalStateException) && t.getCause() != null) {
       t = t.getCause();
     }

@@ -3,6 +3,10 @@ package io.pumpd.core.engine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.pumpd.core.codec.BatchDecoder;
+import io.pumpd.core.concurrent.FatalErrors;
+import io.pumpd.core.concurrent.Threads;
+import io.pumpd.core.deadletter.RateLimitedLogger;
 import io.pumpd.core.pump.Deadline;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.record.UptimeRecord;
@@ -36,10 +40,14 @@ import org.slf4j.LoggerFactory;
 public final class PurgeLoop {
   private static final Logger LOG = LoggerFactory.getLogger(PurgeLoop.class);
 
-  /** Turns one source batch into records; bad elements are handled (counted, dead-lettered) inside. */
+  /**
+   * Turns one source batch into records; bad elements are handled (counted, dead-lettered)
+   * inside, and those that could not be dead-lettered come back in {@link
+   * BatchDecoder.Decoded#notDeadLettered()}.
+   */
   @FunctionalInterface
   public interface Decoder<T> {
-    List<T> decode(String key, List<byte[]> elements);
+    BatchDecoder.Decoded<T> decode(String key, List<byte[]> elements);
   }
 
   /**
@@ -62,6 +70,8 @@ public final class PurgeLoop {
   private volatile boolean stopRequested;
 
   private final Counter popped;
+  private final Counter lost;
+  private final RateLimitedLogger lossLog = new RateLimitedLogger(LOG, Duration.ofSeconds(10));
   private final Counter cycles;
   private final Timer cycleTimer;
 
@@ -77,12 +87,9 @@ public final class PurgeLoop {
     this.uptimeDecoder = uptimeDecoder;
     this.dispatcher = dispatcher;
     this.settings = settings;
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "purge-loop");
-      t.setDaemon(true);
-      return t;
-    });
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(Threads.factory("purge-loop"));
     this.popped = registry.counter("pump.records.popped");
+    this.lost = registry.counter("pump.records.lost", "pump", "", "reason", "deadletter_failed");
     this.cycles = registry.counter("pump.purge.cycles");
     this.cycleTimer = registry.timer("pump.purge.duration");
   }
@@ -102,6 +109,7 @@ public final class PurgeLoop {
     } catch (java.util.concurrent.RejectedExecutionException stopping) {
       // stop() shut the scheduler down meanwhile
     } catch (Throwable t) { // the scheduler cancels a periodic task that throws
+      FatalErrors.check("purge-loop", t);
       LOG.error("Purge cycle failed; the next cycle runs as scheduled", t);
     }
   }
@@ -152,7 +160,7 @@ public final class PurgeLoop {
       int elements = 0;
       for (SourceBatch b : batches) {
         elements += b.elements().size();
-        decoded.addAll(decoder.decode(b.key(), b.elements()));
+        decoded.addAll(keep(b.key(), decoder.decode(b.key(), b.elements())));
       }
       popped.increment(elements);
       undecodable += elements - decoded.size();
@@ -185,12 +193,26 @@ public final class PurgeLoop {
         break;
       }
       SourceBatch b = batch.get();
-      List<UptimeRecord> records = uptimeDecoder.decode(b.key(), b.elements());
+      List<UptimeRecord> records = keep(b.key(), uptimeDecoder.decode(b.key(), b.elements()));
       dispatcher.dispatchUptime(records);
       b.ack();
       total += b.elements().size();
     }
     return total;
+  }
+
+  /**
+   * The decoded records; undecodable elements that could not be dead-lettered are lost here (they
+   * were popped already), so they are counted and logged at ERROR.
+   */
+  private <T> List<T> keep(String key, BatchDecoder.Decoded<T> d) {
+    if (!d.notDeadLettered().isEmpty()) {
+      lost.increment(d.notDeadLettered().size());
+      lossLog.error("lost:" + key, "LOST {} undecodable elements popped from {}: the dead-letter "
+          + "store failed ({}); at_least_once would have kept them in Redis",
+          d.notDeadLettered().size(), key, d.deadLetterFailure());
+    }
+    return d.records();
   }
 
   /**

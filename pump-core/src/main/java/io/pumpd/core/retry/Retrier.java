@@ -49,6 +49,24 @@ public final class Retrier {
    *     InterruptedException} when interrupted while waiting
    */
   public <T> T call(Attempt<T> attempt, Deadline deadline) throws Exception {
+    return call(attempt, deadline, (n, e) -> { });
+  }
+
+  /** Told of every retriable failure, before the wait or the give-up that follows it. */
+  @FunctionalInterface
+  public interface Listener {
+    /**
+     * @param attempt the attempt that failed (1-based)
+     * @param failure its failure (retriable)
+     */
+    void failed(int attempt, Exception failure);
+  }
+
+  /**
+   * As {@link #call(Attempt, Deadline)}, telling {@code listener} of each retriable failure (on the
+   * calling thread; it must not throw).
+   */
+  public <T> T call(Attempt<T> attempt, Deadline deadline, Listener listener) throws Exception {
     for (int n = 1; ; n++) {
       try {
         return attempt.run();
@@ -56,6 +74,7 @@ public final class Retrier {
         if (!retriable.test(e)) {
           throw e;
         }
+        listener.failed(n, e);
         Duration wait = backoff.delay(n);
         if (e instanceof RetryAfter ra && ra.retryAfter() != null) {
           wait = ra.retryAfter();

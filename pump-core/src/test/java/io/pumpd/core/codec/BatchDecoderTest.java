@@ -59,8 +59,9 @@ class BatchDecoderTest {
     List<AnalyticsRecord> records;
     try (FileDeadLetterQueue dlq = new FileDeadLetterQueue(tmp, registry, CLOCK)) {
       BatchDecoder decoder =
-          new BatchDecoder(dlq, registry, new RateLimitedLogger(log.logger(), Duration.ofSeconds(10)));
-      records = decoder.decode(KEY, batch);
+          new BatchDecoder(dlq, registry, new RateLimitedLogger(log.logger(), Duration.ofSeconds(10)),
+              Long.MAX_VALUE);
+      records = decoder.decode(KEY, batch).records();
       assertThat(decoder.undecodable()).isEqualTo(4);
       assertThat(dlq.written()).isEqualTo(4);
     }
@@ -103,7 +104,7 @@ class BatchDecoderTest {
     batch.add(2, bad);
     List<UptimeRecord> records;
     try (FileDeadLetterQueue dlq = new FileDeadLetterQueue(tmp, registry, CLOCK)) {
-      records = new BatchDecoder(dlq, registry).decodeUptime(key, batch);
+      records = new BatchDecoder(dlq, registry).decodeUptime(key, batch).records();
     }
     assertThat(records).hasSize(5).doesNotContainNull();
     assertThat(RecordJson.toJson(records.get(2))).isEqualTo(Fixtures.jsonLines(Fixtures.UPTIME).get(2));
@@ -116,7 +117,8 @@ class BatchDecoderTest {
   @Test
   void aBatchOfOnlyGoodElementsTouchesNeitherTheCounterNorTheFile() throws Exception {
     try (FileDeadLetterQueue dlq = new FileDeadLetterQueue(tmp, registry, CLOCK)) {
-      List<AnalyticsRecord> records = new BatchDecoder(dlq, registry).decode(KEY, Fixtures.raw(Fixtures.LEGACY));
+      List<AnalyticsRecord> records =
+          new BatchDecoder(dlq, registry).decode(KEY, Fixtures.raw(Fixtures.LEGACY)).records();
       assertThat(records).hasSize(200);
       assertThat(dlq.written()).isZero();
     }

@@ -1,8 +1,13 @@
 package io.pumpd.core.deadletter;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pumpd.core.codec.MsgpackRecordDecoder;
@@ -197,30 +202,102 @@ class FileDeadLetterQueueTest {
   }
 
   @Test
-  void aWriteFailureIsCountedAndLoggedNeverThrown() throws Exception {
+  void aStoreThatCannotBeWrittenThrowsKeepsNothingAndSaysWhy() throws Exception {
     Path notADirectory = Files.writeString(tmp.resolve("occupied"), "a file where the directory should be");
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (CapturedLog log = new CapturedLog(FileDeadLetterQueue.class);
         FileDeadLetterQueue q = new FileDeadLetterQueue(notADirectory, registry, clock)) {
-      q.undecodable("k", new byte[] {1}, "one");
-      q.rejected("p", new AnalyticsRecord(), "two");
-      q.rejectedUptime("u", new UptimeRecord(), "three");
+      assertThatThrownBy(() -> q.undecodable("k", new byte[] {1}, "one"))
+          .isInstanceOf(DeadLetterException.class).hasMessageContaining("occupied");
+      assertThatThrownBy(() -> q.write(List.of(
+          new DeadLetter.Rejected("p", new AnalyticsRecord(), "two"),
+          new DeadLetter.RejectedUptime("u", new UptimeRecord(), "three"))))
+          .isInstanceOf(DeadLetterException.class);
       assertThat(q.written()).isZero();
       assertThat(q.failures()).isEqualTo(3);
+      assertThat(q.problem()).hasValueSatisfying(p -> assertThat(p).contains("cannot write 2"));
       assertThat(registry.get("pump.deadletter.failures").counter().count()).isEqualTo(3);
-      assertThat(log.messages(ch.qos.logback.classic.Level.ERROR)).anyMatch(m -> m.contains("cannot be created"));
-      assertThat(log.messages(ch.qos.logback.classic.Level.WARN))
-          .anyMatch(m -> m.contains("dead-letter entry lost") && m.contains("undecodable from k"));
+      assertThat(log.messages(ch.qos.logback.classic.Level.ERROR))
+          .anyMatch(m -> m.contains("Dead-letter store failing") && m.contains("occupied"));
     }
   }
 
   @Test
-  void entriesAfterCloseAreDroppedAndCounted() {
+  void aFullDiskKeepsNoPartOfTheCallAndTheStoreRecoversWhenSpaceIsBack() throws Exception {
+    Path file = tmp.resolve("dead-letter-2026-11-20.jsonl");
+    Files.createSymbolicLink(file, Path.of("/dev/full")); // every write: ENOSPC
+    try (FileDeadLetterQueue q = new FileDeadLetterQueue(tmp, null, clock)) {
+      assertThatThrownBy(() -> q.undecodable("k", new byte[100], "disk full"))
+          .isInstanceOf(DeadLetterException.class).hasMessageContaining("No space left");
+      assertThat(q.problem()).isPresent();
+      Files.delete(file); // space is back
+      q.undecodable("k", new byte[] {7}, "after");
+      assertThat(q.problem()).isEmpty();
+      assertThat(q.written()).isEqualTo(1);
+    }
+    assertThat(lines(file)).extracting(n -> n.get("reason").asText()).containsExactly("after");
+  }
+
+  @Test
+  void aLineLeftIncompleteByACrashIsEndedBeforeTheNextEntry() throws Exception {
+    Path file = tmp.resolve("dead-letter-2026-11-20.jsonl");
+    Files.writeString(file, "{\"time\":\"2026-11-20T11:00:00Z\",\"kind\":\"undecod");
+    try (FileDeadLetterQueue q = new FileDeadLetterQueue(tmp, null, clock)) {
+      q.undecodable("k", new byte[] {1}, "after the crash");
+    }
+    List<String> raw = Files.readAllLines(file);
+    assertThat(raw).hasSize(2);
+    assertThat(JSON.readTree(raw.get(1)).get("reason").asText()).isEqualTo("after the crash");
+  }
+
+  @Test
+  void aRecordThatCannotBeRenderedIsKeptReEncodedWithTheRenderError() throws Exception {
+    ObjectMapper failing = new ObjectMapper().registerModule(new SimpleModule()
+        .addSerializer(AnalyticsRecord.class, new StdSerializer<>(AnalyticsRecord.class) {
+          @Override
+          public void serialize(AnalyticsRecord value, JsonGenerator gen, SerializerProvider p)
+              throws java.io.IOException {
+            gen.writeStartObject();
+            gen.writeStringField("half", "written");
+            throw new java.time.DateTimeException("Invalid value for Year");
+          }
+        }));
+    AnalyticsRecord record = Fixtures.records(Fixtures.MODERN).get(3);
+    try (FileDeadLetterQueue q = new FileDeadLetterQueue(tmp, null, clock, failing)) {
+      q.write(List.of(new DeadLetter.Rejected("csv", record, "poison"),
+          new DeadLetter.Undecodable("k", new byte[] {9}, "next")));
+    }
+    List<JsonNode> entries = lines(tmp.resolve("dead-letter-2026-11-20.jsonl"));
+    assertThat(entries).hasSize(2);
+    JsonNode e = entries.get(0);
+    assertThat(e.fieldNames()).toIterable()
+        .containsExactly("time", "kind", "pump", "reason", "render_error", "raw_base64");
+    assertThat(e.get("render_error").asText()).contains("Invalid value for Year");
+    byte[] raw = Base64.getDecoder().decode(e.get("raw_base64").asText());
+    assertThat(RecordJson.toJson(new MsgpackRecordDecoder().decodeRecord(raw)))
+        .isEqualTo(RecordJson.toJson(record));
+    assertThat(entries.get(1).get("reason").asText()).isEqualTo("next");
+  }
+
+  @Test
+  void aLargeElementIsWrittenWithItsExactBytes() throws Exception {
+    byte[] raw = new byte[8 << 20];
+    new Random(5).nextBytes(raw);
+    try (FileDeadLetterQueue q = new FileDeadLetterQueue(tmp, null, clock)) {
+      q.undecodable("k", raw, "element of 8388608 bytes is larger than max_element_bytes (1048576)");
+    }
+    JsonNode e = lines(tmp.resolve("dead-letter-2026-11-20.jsonl")).get(0);
+    assertThat(Base64.getDecoder().decode(e.get("raw_base64").asText())).isEqualTo(raw);
+  }
+
+  @Test
+  void writesAfterCloseThrow() throws Exception {
     FileDeadLetterQueue q = new FileDeadLetterQueue(tmp, null, clock);
     q.undecodable("k", new byte[] {1}, "before");
     q.close();
-    q.undecodable("k", new byte[] {2}, "after");
-    q.close(); // ignored
+    assertThatThrownBy(() -> q.undecodable("k", new byte[] {2}, "after"))
+        .isInstanceOf(DeadLetterException.class).hasMessageContaining("closed");
+    q.close(); // idempotent
     assertThat(q.written()).isEqualTo(1);
     assertThat(q.failures()).isEqualTo(1);
   }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pumpd.core.codec.BatchDecoder;
 import io.pumpd.core.codec.MsgpackRecordDecoder;
 import io.pumpd.core.codec.RecordDecodeException;
 import io.pumpd.core.config.PumpEntry;
@@ -34,7 +35,7 @@ class PurgeLoopTest {
         Duration.ofSeconds(5), Duration.ZERO, deadLetters, meters);
   }
 
-  private static List<AnalyticsRecord> decode(String key, List<byte[]> elements) {
+  private static BatchDecoder.Decoded<AnalyticsRecord> decode(String key, List<byte[]> elements) {
     MsgpackRecordDecoder d = new MsgpackRecordDecoder();
     List<AnalyticsRecord> out = new ArrayList<>();
     for (byte[] e : elements) {
@@ -44,11 +45,11 @@ class PurgeLoopTest {
         // counted by the loop as undecodable
       }
     }
-    return out;
+    return new BatchDecoder.Decoded<>(out, 0, elements.size() - out.size(), List.of(), null);
   }
 
-  private static List<UptimeRecord> decodeUptime(String key, List<byte[]> elements) {
-    return List.of();
+  private static BatchDecoder.Decoded<UptimeRecord> decodeUptime(String key, List<byte[]> elements) {
+    return new BatchDecoder.Decoded<>(List.of(), 0, 0, List.of(), null);
   }
 
   private PurgeLoop loop(Dispatcher d, int chunk, int budget, Duration delay) {
