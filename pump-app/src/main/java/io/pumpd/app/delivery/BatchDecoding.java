@@ -37,13 +37,15 @@ final class BatchDecoding implements RecordDecoding {
   }
 
   @Override
-  public BatchDecoder.Decoded<AnalyticsRecord> records(String key, List<byte[]> raw) {
-    return decoder.decode(key, raw);
+  public BatchDecoder.Decoded<AnalyticsRecord> records(String key, List<byte[]> raw,
+      long maxHeapBytes) {
+    return decoder.decode(key, raw, maxHeapBytes);
   }
 
   @Override
-  public BatchDecoder.Decoded<UptimeRecord> uptime(String key, List<byte[]> raw) {
-    return decoder.decodeUptime(key, raw);
+  public BatchDecoder.Decoded<UptimeRecord> uptime(String key, List<byte[]> raw,
+      long maxHeapBytes) {
+    return decoder.decodeUptime(key, raw, maxHeapBytes);
   }
 
   /** Where the non-dead-lettering consumers' undecodable elements go: nowhere (kept once elsewhere). */

@@ -129,6 +129,9 @@ final class PumpConsumer {
     long recordBytes;
     /** Records fetched so far (from {@code start}). */
     int fetched;
+    /** Records of the last fetched part not decoded yet (no room when it arrived), or null. */
+    List<byte[]> undecoded;
+    int undecodedAt;
     /** Parts handed over (or waiting for a retry) and not settled yet. */
     int openParts;
     /** No longer pending in Redis (dropped by the bound, or acknowledged elsewhere). */
@@ -145,6 +148,11 @@ final class PumpConsumer {
 
     boolean allFetched() {
       return fetched >= count;
+    }
+
+    /** Every record fetched and decoded (handed over, or undecodable). */
+    boolean allTaken() {
+      return fetched >= count && undecoded == null;
     }
 
     /** Records of the next part: about {@link #FETCH_TARGET_BYTES} of Redis data. */
@@ -180,7 +188,7 @@ final class PumpConsumer {
   private final PumpRunner runner;
   private final String group;
   private final Map<String, StreamKeys> streams = new LinkedHashMap<>();
-  private final RecordDecoding decoding;
+  private final RecordDecoding decoder;
   private final RedisLink link;
   private final Settings settings;
   private final RedisAvailability availability;
@@ -193,6 +201,8 @@ final class PumpConsumer {
   private final Map<Ref, Entry> held = new ConcurrentHashMap<>();
   /** Entries with records still to fetch, in the order they were taken. */
   private final ArrayDeque<Entry> fetching = new ArrayDeque<>();
+  /** Entries with fetched records still to decode (no room when they arrived). */
+  private final ArrayDeque<Entry> decoding = new ArrayDeque<>();
   private final ArrayDeque<Part> retries = new ArrayDeque<>();
   private final Map<String, List<Entry>> toAck = new LinkedHashMap<>();
   private final ConcurrentLinkedQueue<Settled> settledQueue = new ConcurrentLinkedQueue<>();
@@ -233,7 +243,7 @@ final class PumpConsumer {
       this.streams.put(k.stream(), k);
       replayCursors.put(k.stream(), "0-0");
     }
-    this.decoding = decoding;
+    this.decoder = decoding;
     this.link = link;
     this.settings = settings;
     this.availability = availability;
@@ -398,7 +408,9 @@ final class PumpConsumer {
       return;
     }
     if (retries.isEmpty() && hasRoom() && (failureStreak == 0 || probeByTakingNew())) {
-      if (!fetching.isEmpty() ? fetchParts() : readOnce()) {
+      boolean progress = !decoding.isEmpty() ? decodeMore(decoding.peekFirst())
+          : !fetching.isEmpty() ? fetchParts() : readOnce();
+      if (progress) {
         return;
       }
     }
@@ -640,6 +652,9 @@ final class PumpConsumer {
     Map<Entry, Integer> next = new HashMap<>();
     outer:
     for (Entry e : fetching) {
+      if (e.undecoded != null) {
+        continue; // its last part is not decoded yet
+      }
       int from = next.getOrDefault(e, e.fetched);
       while (from < e.count) {
         int n = e.nextPartSize(from);
@@ -679,9 +694,9 @@ final class PumpConsumer {
       }
       if (e.allFetched()) {
         fetching.remove(e);
-        if (e.openParts == 0) {
-          queueAck(e);
-        }
+      }
+      if (e.allTaken() && e.openParts == 0) {
+        queueAck(e);
       }
     }
     return any;
@@ -697,24 +712,63 @@ final class PumpConsumer {
     }
   }
 
-  /** Decodes a part's records and hands them to the pump. */
+  /**
+   * Takes a fetched part: its records are decoded and handed over in slices of bounded heap
+   * ({@link #sliceBudget()}), as long as there is room; the rest waits, undecoded, in the entry.
+   */
   private void take(Entry e, List<byte[]> raw) throws InterruptedException {
     long bytes = 0;
     for (byte[] r : raw) {
       bytes += r.length;
     }
     e.recordBytes = Math.max(e.recordBytes, bytes / raw.size()); // smaller parts from here on
-    BatchDecoder.Decoded<?> d = e.keys.uptime()
-        ? decoding.uptime(e.keys.list(), raw) : decoding.records(e.keys.list(), raw);
-    long heap = Math.max(1, d.heapBytes());
-    avgPartHeap = avgPartHeap <= 0 ? heap : 0.8 * avgPartHeap + 0.2 * heap;
-    Part p = new Part(e, d.records(), heap, List.copyOf(d.notDeadLettered()));
-    e.openParts++;
-    heldBytes.addAndGet(heap);
-    if (failureStreak > 0) {
-      probe = p; // taken while the pump fails: it tells whether the sink is back
+    e.undecoded = raw;
+    e.undecodedAt = 0;
+    decodeMore(e);
+  }
+
+  /**
+   * Decodes the next slices of {@code e}'s undecoded records and hands each to the pump: at least
+   * one, then more while there is room. Records that decode to many times their size in Redis
+   * therefore never make the consumer hold more than its budget (plus one slice).
+   *
+   * @return true (a slice was handed over)
+   */
+  private boolean decodeMore(Entry e) throws InterruptedException {
+    boolean first = true;
+    while (e.undecoded != null && (first || hasRoom())) {
+      first = false;
+      List<byte[]> rest = e.undecoded.subList(e.undecodedAt, e.undecoded.size());
+      BatchDecoder.Decoded<?> d = e.keys.uptime()
+          ? decoder.uptime(e.keys.list(), rest, sliceBudget())
+          : decoder.records(e.keys.list(), rest, sliceBudget());
+      e.undecodedAt += d.consumed();
+      if (e.undecodedAt >= e.undecoded.size()) {
+        e.undecoded = null;
+        decoding.remove(e);
+      } else if (!decoding.contains(e)) {
+        decoding.addLast(e);
+      }
+      long unwrittenRaw = 0;
+      for (DeadLetter.Undecodable u : d.notDeadLettered()) {
+        unwrittenRaw += u.raw().length; // kept until the dead-letter store takes them
+      }
+      long heap = Math.max(1, d.heapBytes() + unwrittenRaw);
+      avgPartHeap = avgPartHeap <= 0 ? heap : 0.8 * avgPartHeap + 0.2 * heap;
+      Part p = new Part(e, d.records(), heap, List.copyOf(d.notDeadLettered()));
+      e.openParts++;
+      heldBytes.addAndGet(heap);
+      if (failureStreak > 0) {
+        probe = p; // taken while the pump fails: it tells whether the sink is back
+      }
+      submit(p);
     }
-    submit(p);
+    return true;
+  }
+
+  /** Most decoded heap handed over in one batch: a quarter of the budget, at least 1 MiB. */
+  private long sliceBudget() {
+    return Math.max(1L << 20, settings.maxInFlightBytes() / 4);
   }
 
   /** One attempt; blocks while the pump takes the batch; the outcome is queued. */
@@ -792,7 +846,7 @@ final class PumpConsumer {
       if (e.openParts == 0) {
         forget(e);
       }
-    } else if (e.allFetched() && e.openParts == 0) {
+    } else if (e.allTaken() && e.openParts == 0) {
       queueAck(e);
     }
   }
@@ -866,6 +920,8 @@ final class PumpConsumer {
   private void forget(Entry e) {
     held.remove(e.ref);
     fetching.remove(e);
+    decoding.remove(e);
+    e.undecoded = null;
   }
 
   /** Sends the pending acknowledgements, pipelined per stream; failed ones are kept for later. */
@@ -947,6 +1003,8 @@ final class PumpConsumer {
     for (Entry h : List.copyOf(held.values())) {
       if (h.gone) {
         fetching.remove(h); // parts in flight settle and are let go; nothing more is fetched
+        decoding.remove(h);
+        h.undecoded = null;
         if (h.openParts == 0) {
           forget(h);
         }

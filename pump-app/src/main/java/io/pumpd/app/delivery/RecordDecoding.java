@@ -13,11 +13,14 @@ import java.util.List;
  */
 public interface RecordDecoding {
 
-  /** Request analytics from gateway list {@code key}. */
-  BatchDecoder.Decoded<AnalyticsRecord> records(String key, List<byte[]> raw);
+  /**
+   * Request analytics from gateway list {@code key}, stopping once they take {@code maxHeapBytes}
+   * ({@link BatchDecoder.Decoded#consumed()} says how far it got).
+   */
+  BatchDecoder.Decoded<AnalyticsRecord> records(String key, List<byte[]> raw, long maxHeapBytes);
 
-  /** Uptime records from the uptime list {@code key}. */
-  BatchDecoder.Decoded<UptimeRecord> uptime(String key, List<byte[]> raw);
+  /** Uptime records from the uptime list {@code key}; as {@link #records}. */
+  BatchDecoder.Decoded<UptimeRecord> uptime(String key, List<byte[]> raw, long maxHeapBytes);
 
   /** Makes one {@link RecordDecoding} per consumer thread. Thread-safe. */
   @FunctionalInterface

@@ -228,7 +228,8 @@ class AtLeastOnceDeliveryTest {
     AtLeastOnceDelivery engine = engines.engine("c1").pump("es", buffered)
         .decoding(d -> new RecordDecoding() {
           @Override
-          public BatchDecoder.Decoded<AnalyticsRecord> records(String key, List<byte[]> raw) {
+          public BatchDecoder.Decoded<AnalyticsRecord> records(String key, List<byte[]> raw,
+              long maxHeapBytes) {
             decoding.countDown();
             // held here, between XREADGROUP and the hand-over, until the pump is flushed (what a
             // stop that flushes too early does) or for 2 s (a stop that waits for the hand-over)
@@ -238,12 +239,13 @@ class AtLeastOnceDeliveryTest {
             } catch (ConditionTimeoutException e) {
               // not flushed meanwhile: hand over now
             }
-            return d.records(key, raw);
+            return d.records(key, raw, maxHeapBytes);
           }
 
           @Override
-          public BatchDecoder.Decoded<UptimeRecord> uptime(String key, List<byte[]> raw) {
-            return d.uptime(key, raw);
+          public BatchDecoder.Decoded<UptimeRecord> uptime(String key, List<byte[]> raw,
+              long maxHeapBytes) {
+            return d.uptime(key, raw, maxHeapBytes);
           }
         }).start();
     Set<String> pushed = new HashSet<>(gateway.push(TestEngines.BASE, GatewayRedis.keys("k", 0, 300)));

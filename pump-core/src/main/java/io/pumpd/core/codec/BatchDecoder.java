@@ -51,11 +51,13 @@ public final class BatchDecoder {
    * @param records the good records, in order
    * @param heapBytes their estimated heap (what an in-flight budget counts)
    * @param undecodable how many elements could not be decoded
+   * @param consumed how many elements of the input were decoded (all of them, unless a heap
+   *     budget stopped the decoding early: then the caller decodes the rest later)
    * @param notDeadLettered the undecodable elements that could not be written to the dead-letter
    *     store (empty when they all were); the caller must not forget them
    * @param deadLetterFailure why they could not, or null
    */
-  public record Decoded<T>(List<T> records, long heapBytes, int undecodable,
+  public record Decoded<T>(List<T> records, long heapBytes, int undecodable, int consumed,
       List<DeadLetter.Undecodable> notDeadLettered, String deadLetterFailure) {}
 
   private final MsgpackRecordDecoder decoder;
@@ -106,19 +108,42 @@ public final class BatchDecoder {
    * undecodable ones, which are counted, logged and dead-lettered.
    */
   public Decoded<AnalyticsRecord> decode(String sourceKey, List<byte[]> elements) {
-    return decode(sourceKey, elements, MsgpackRecordDecoder::decodeRecord);
+    return decode(sourceKey, elements, Long.MAX_VALUE, MsgpackRecordDecoder::decodeRecord);
+  }
+
+  /**
+   * As {@link #decode(String, List)}, stopping once the records decoded so far take {@code
+   * maxHeapBytes} or more ({@link Decoded#consumed()} says how far it got; at least one element
+   * is always consumed): so that what a batch decodes to can be held to a budget whatever its
+   * size in Redis.
+   */
+  public Decoded<AnalyticsRecord> decode(String sourceKey, List<byte[]> elements,
+      long maxHeapBytes) {
+    return decode(sourceKey, elements, maxHeapBytes, MsgpackRecordDecoder::decodeRecord);
   }
 
   /** As {@link #decode}, for uptime records ({@code host-checker:tyk-uptime-analytics}). */
   public Decoded<UptimeRecord> decodeUptime(String sourceKey, List<byte[]> elements) {
-    return decode(sourceKey, elements, MsgpackRecordDecoder::decodeUptime);
+    return decode(sourceKey, elements, Long.MAX_VALUE, MsgpackRecordDecoder::decodeUptime);
   }
 
-  private <T> Decoded<T> decode(String sourceKey, List<byte[]> elements, ElementDecoder<T> kind) {
-    List<T> out = new ArrayList<>(elements.size());
+  /** As {@link #decode(String, List, long)}, for uptime records. */
+  public Decoded<UptimeRecord> decodeUptime(String sourceKey, List<byte[]> elements,
+      long maxHeapBytes) {
+    return decode(sourceKey, elements, maxHeapBytes, MsgpackRecordDecoder::decodeUptime);
+  }
+
+  private <T> Decoded<T> decode(String sourceKey, List<byte[]> elements, long maxHeapBytes,
+      ElementDecoder<T> kind) {
+    List<T> out = new ArrayList<>(Math.min(elements.size(), 1024));
     List<DeadLetter.Undecodable> bad = null;
     long heap = 0;
+    int consumed = 0;
     for (byte[] element : elements) {
+      if (consumed > 0 && heap >= maxHeapBytes) {
+        break;
+      }
+      consumed++;
       String reason;
       if (element != null && element.length > maxElementBytes) {
         reason = "element of " + element.length + " bytes is larger than max_element_bytes ("
@@ -140,12 +165,12 @@ public final class BatchDecoder {
       bad.add(new DeadLetter.Undecodable(sourceKey, element == null ? new byte[0] : element, reason));
     }
     if (bad == null) {
-      return new Decoded<>(out, heap, 0, List.of(), null);
+      return new Decoded<>(out, heap, 0, consumed, List.of(), null);
     }
-    return rejected(sourceKey, out, heap, bad);
+    return rejected(sourceKey, out, heap, consumed, bad);
   }
 
-  private <T> Decoded<T> rejected(String sourceKey, List<T> out, long heap,
+  private <T> Decoded<T> rejected(String sourceKey, List<T> out, long heap, int consumed,
       List<DeadLetter.Undecodable> bad) {
     undecodable += bad.size();
     counters.computeIfAbsent(sourceKey, key -> Counter.builder(METRIC)
@@ -168,8 +193,8 @@ public final class BatchDecoder {
             + "could NOT be dead-lettered ({}): {}", sourceKey, u.raw().length, failure, u.reason());
       }
     }
-    return new Decoded<>(out, heap, bad.size(), failure == null ? List.of() : List.copyOf(bad),
-        failure);
+    return new Decoded<>(out, heap, bad.size(), consumed,
+        failure == null ? List.of() : List.copyOf(bad), failure);
   }
 
   /** Undecodable elements seen by this instance. */

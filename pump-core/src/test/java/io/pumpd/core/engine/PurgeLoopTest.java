@@ -45,11 +45,12 @@ class PurgeLoopTest {
         // counted by the loop as undecodable
       }
     }
-    return new BatchDecoder.Decoded<>(out, 0, elements.size() - out.size(), List.of(), null);
+    return new BatchDecoder.Decoded<>(out, 0, elements.size() - out.size(), elements.size(),
+        List.of(), null);
   }
 
   private static BatchDecoder.Decoded<UptimeRecord> decodeUptime(String key, List<byte[]> elements) {
-    return new BatchDecoder.Decoded<>(List.of(), 0, 0, List.of(), null);
+    return new BatchDecoder.Decoded<>(List.of(), 0, 0, elements.size(), List.of(), null);
   }
 
   private PurgeLoop loop(Dispatcher d, int chunk, int budget, Duration delay) {
