@@ -3,6 +3,7 @@ package io.pumpd.app.cli;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pumpd.app.PumpRegistry;
+import io.pumpd.app.http.HealthRoutes;
 import io.pumpd.app.http.HealthServer;
 import io.pumpd.app.lifecycle.LoggingSetup;
 import io.pumpd.app.lifecycle.PumpDaemon;
@@ -66,8 +67,10 @@ public final class RunCommand {
     Readiness readiness = new Readiness();
     HealthServer http;
     try {
-      http = new HealthServer(config.healthCheckEndpointPort(), config.healthCheckEndpointName(),
-          config.readinessEndpointName(), config.metricsEndpointName(), readiness, meters::scrape);
+      http = new HealthServer(config.healthCheckEndpointAddress(), config.healthCheckEndpointPort(),
+          new HealthRoutes(config.healthCheckEndpointName(), config.readinessEndpointName(),
+              config.metricsEndpointName(), readiness, meters::scrape),
+          HealthServer.Limits.DEFAULTS, meters);
     } catch (IOException e) {
       LOG.error("Cannot listen on health_check_endpoint_port {}: {}",
           config.healthCheckEndpointPort(), e.getMessage());

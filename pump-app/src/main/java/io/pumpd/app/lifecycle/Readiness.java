@@ -17,14 +17,19 @@ public final class Readiness {
   private final List<Supplier<List<String>>> checks = new ArrayList<>();
   private final Map<String, Supplier<?>> details = new LinkedHashMap<>();
 
-  /** Adds a check that returns the reasons it is not ready (empty when ready). Call before start. */
+  /**
+   * Adds a check that returns the reasons it is not ready (empty when ready). Call before start.
+   * The check runs on the HTTP server's event loop for every {@code /ready}: it must be cheap,
+   * thread-safe and never block (read state other threads maintain; no I/O).
+   */
   public synchronized void addCheck(Supplier<List<String>> check) {
     checks.add(check);
   }
 
   /**
    * Adds a section shown in the readiness answer whatever the status (e.g. {@code delivery}: each
-   * pump's backlog and lag). Call before start; the supplier must be cheap and thread-safe.
+   * pump's backlog and lag). Call before start; the supplier must be cheap, thread-safe and
+   * non-blocking (it runs on the HTTP server's event loop).
    */
   public synchronized void addDetail(String name, Supplier<?> detail) {
     details.put(name, detail);

@@ -63,6 +63,13 @@ public final class PumpConfiguration implements SelfValidating {
   @JsonProperty("health_check_endpoint_port")
   private int healthCheckEndpointPort = 8083;
 
+  /**
+   * This daemon's addition: the address the health port listens on, an IP literal or a host name;
+   * empty (the default) listens on all interfaces, as Tyk Pump does.
+   */
+  @JsonProperty("health_check_endpoint_address")
+  private String healthCheckEndpointAddress = "";
+
   @JsonProperty("enable_http_profiler")
   @EnvName("HTTPPROFILE")
   private boolean enableHttpProfiler;
@@ -193,6 +200,11 @@ public final class PumpConfiguration implements SelfValidating {
     return healthCheckEndpointPort;
   }
 
+  /** The address to listen on; empty means all interfaces. */
+  public String healthCheckEndpointAddress() {
+    return healthCheckEndpointAddress == null ? "" : healthCheckEndpointAddress;
+  }
+
   public boolean enableHttpProfiler() {
     return enableHttpProfiler;
   }
@@ -316,6 +328,10 @@ public final class PumpConfiguration implements SelfValidating {
     }
     if (healthCheckEndpointPort < 1 || healthCheckEndpointPort > 65535) {
       problems.add("health_check_endpoint_port", "must be between 1 and 65535");
+    }
+    if (!healthCheckEndpointAddress().isEmpty()) {
+      BindAddress.problem(healthCheckEndpointAddress())
+          .ifPresent(p -> problems.add("health_check_endpoint_address", p));
     }
     if (maxRecordSize < 0) {
       problems.add("max_record_size", "must be >= 0 bytes (0 = no trimming)");

@@ -235,6 +235,25 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void healthCheckEndpointAddressIsAnIpOrHostNameAndEmptyMeansAllInterfaces() throws Exception {
+    assertThat(load("{" + ONE_PUMP + "}", Map.of()).configuration().healthCheckEndpointAddress())
+        .isEmpty();
+    assertThat(load("{\"health_check_endpoint_address\": \"::1\", " + ONE_PUMP + "}", Map.of())
+        .configuration().healthCheckEndpointAddress()).isEqualTo("::1");
+
+    ConfigException e = failure("{" + ONE_PUMP + "}",
+        env("TYK_PMP_HEALTHCHECKENDPOINTADDRESS=0.0.0.0 8083"));
+
+    assertThat(e.lines()).containsExactly("health_check_endpoint_address: \"0.0.0.0 8083\" is not"
+        + " an IP address or a host name (leave it empty to listen on all interfaces)"
+        + " (env TYK_PMP_HEALTHCHECKENDPOINTADDRESS)");
+    assertThat(failure("{\"health_check_endpoint_address\": \"localhost:8083\", " + ONE_PUMP + "}",
+        Map.of()).lines()).containsExactly("health_check_endpoint_address: \"localhost:8083\" is"
+            + " host:port; give the host only (the port is health_check_endpoint_port)"
+            + " (env TYK_PMP_HEALTHCHECKENDPOINTADDRESS)");
+  }
+
+  @Test
   void wrongJsonTypesAreProblemsNotSilentDefaults() {
     String json = """
         {"purge_delay": "10", "dont_purge_uptime_data": "yes", "max_record_size": 1.5,

@@ -69,6 +69,8 @@ class EnvBindingTableTest {
             c -> List.of(c.configuration().purgeDelaySeconds(), List.copyOf(c.pumps().keySet())),
             List.of(10, List.of("dummy"))),
         // pumpd's own additions follow the same rule
+        row("TYK_PMP_HEALTHCHECKENDPOINTADDRESS=127.0.0.1",
+            c -> c.configuration().healthCheckEndpointAddress(), "127.0.0.1"),
         row("TYK_PMP_DELIVERYGUARANTEE=at_least_once",
             c -> c.configuration().deliveryGuarantee(), "at_least_once"),
         row("TYK_PMP_DEADLETTERDIR=/var/dl", c -> c.configuration().deadLetterDir(), "/var/dl"),
