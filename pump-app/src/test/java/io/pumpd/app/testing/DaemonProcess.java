@@ -50,12 +50,44 @@ public final class DaemonProcess implements AutoCloseable {
    */
   public static DaemonProcess start(List<String> args, Map<String, String> env, Path workDir)
       throws IOException {
+    return start(List.of("-Xmx256m"), args, env, workDir);
+  }
+
+  /** As {@link #start(List, Map, Path)} with the given JVM options instead of {@code -Xmx256m}. */
+  public static DaemonProcess start(List<String> jvmOptions, List<String> args,
+      Map<String, String> env, Path workDir) throws IOException {
     List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx256m");
+    cmd.add(javaBinary());
+    cmd.addAll(jvmOptions);
     cmd.add("-jar");
     cmd.add(jar().toAbsolutePath().toString());
     cmd.addAll(args);
+    return launch(cmd, env, workDir);
+  }
+
+  /**
+   * Starts the daemon through the launcher an operator uses, {@code bin/pump} (its default JVM
+   * options, {@code -Xmx512m -XX:+ExitOnOutOfMemoryError}, unless {@code env} sets {@code
+   * PUMP_JAVA_OPTS}), on the packaged jar.
+   */
+  public static DaemonProcess startWithLauncher(List<String> args, Map<String, String> env,
+      Path workDir) throws IOException {
+    Path launcher = jar().toAbsolutePath().getParent().getParent().getParent().resolve("bin/pump");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(launcher.toString());
+    cmd.addAll(args);
+    Map<String, String> e = new java.util.HashMap<>(env);
+    e.put("JAVA", javaBinary());
+    e.put("PUMP_JAR", jar().toAbsolutePath().toString());
+    return launch(cmd, e, workDir);
+  }
+
+  private static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static DaemonProcess launch(List<String> cmd, Map<String, String> env, Path workDir)
+      throws IOException {
     // Files, not pipes: the JDK may close a pipe under a reader when the process exits.
     Path logs = Files.createTempDirectory(workDir, "daemon-");
     Path out = logs.resolve("stdout.txt");

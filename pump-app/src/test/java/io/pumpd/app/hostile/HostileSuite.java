@@ -1,0 +1,153 @@
+package io.pumpd.app.hostile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lettuce.core.models.stream.PendingMessages;
+import io.pumpd.app.testing.DaemonEnv;
+import io.pumpd.app.testing.DaemonProcess;
+import io.pumpd.app.testing.RedisFeeder;
+import io.pumpd.core.testing.RedisServerProcess;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the hostile suite's process tests share: a real {@code redis-server} per class (flushed
+ * before each test), a work directory, the daemon's common environment ({@link DaemonEnv}: env
+ * only, dead letters under {@code work/dead-letter}), and readers for what a test asserts on:
+ * the HTTP endpoints, the dead-letter files, and what is still pending in Redis.
+ */
+abstract class HostileSuite {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String KEY = RedisFeeder.BASE_KEY;
+  static final String STREAM = "{" + KEY + "}:pumpd";
+  static RedisServerProcess redis;
+
+  @TempDir Path work;
+  RedisFeeder feeder;
+  int httpPort;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  @BeforeAll
+  static void startRedis() {
+    redis = RedisServerProcess.start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+  }
+
+  @BeforeEach
+  void connect() throws IOException {
+    feeder = new RedisFeeder(redis.host(), redis.port());
+    feeder.commands().flushall();
+    httpPort = RedisServerProcess.freePort();
+  }
+
+  @AfterEach
+  void disconnect() {
+    feeder.close();
+  }
+
+  /** The common environment, with this test's health port. */
+  Map<String, String> env() {
+    Map<String, String> env = DaemonEnv.base(redis, work);
+    env.put("TYK_PMP_HEALTHCHECKENDPOINTPORT", String.valueOf(httpPort));
+    return env;
+  }
+
+  /** An HTTP answer of the daemon's health port. */
+  record Answer(int status, String body) {}
+
+  /** {@code GET /<path>} on the daemon's health port; status -1 when it does not answer. */
+  Answer get(String path) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + httpPort + "/" + path))
+          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+      return new Answer(r.statusCode(), r.body());
+    } catch (IOException e) {
+      return new Answer(-1, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Answer(-1, "interrupted");
+    }
+  }
+
+  Path deadLetterDir() {
+    return work.resolve("dead-letter");
+  }
+
+  /**
+   * Every dead-letter entry of {@code kind} in {@code work/dead-letter}, parsed; an entry with a
+   * large {@code raw_base64} is read like any other (the test JVM has the heap for it).
+   */
+  List<JsonNode> deadLetters(String kind) {
+    List<JsonNode> out = new ArrayList<>();
+    if (!Files.isDirectory(deadLetterDir())) {
+      return out;
+    }
+    try (Stream<Path> files = Files.list(deadLetterDir())) {
+      for (Path f : files.filter(p -> p.getFileName().toString().startsWith("dead-letter-"))
+          .sorted().toList()) {
+        try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+          String line;
+          while ((line = r.readLine()) != null) {
+            JsonNode e = JSON.readTree(line);
+            if (kind.equals(e.path("kind").asText())) {
+              out.add(e);
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  /**
+   * Entries of the base analytics list's stream that {@code group} read and did not acknowledge
+   * (0 when the stream or the group does not exist).
+   */
+  long pending(String group) {
+    try {
+      PendingMessages p = feeder.commands().xpending(STREAM, group);
+      return p.getCount();
+    } catch (io.lettuce.core.RedisCommandExecutionException e) {
+      return 0; // NOGROUP / no such key
+    }
+  }
+
+  /** Api keys of the records the stdout pump printed. */
+  static List<String> printedKeys(DaemonProcess d) {
+    List<String> keys = new ArrayList<>();
+    for (String line : d.stdout()) {
+      try {
+        keys.add(JSON.readTree(line).path("tyk-analytics-record").path("api_key").asText());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return keys;
+  }
+}

@@ -1,0 +1,94 @@
+package io.pumpd.app.hostile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pumpd.app.testing.DaemonProcess;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One 50 MB element among good records used to kill the delivery threads with an {@code
+ * OutOfMemoryError} under {@code -Xmx256m} and the launcher's {@code -Xmx512m}, leaving a live,
+ * "healthy" process that delivered nothing (issue #9). Now an element larger than {@code
+ * max_element_bytes} (1/16 of the heap by default) is dead-lettered with its exact bytes, written
+ * while they are encoded (not copied five times), and everything else is delivered.
+ */
+@DisplayName("hostile input: 50 MB elements")
+class HugeElementHostileIT extends HostileSuite {
+  private static final int MB = 1 << 20;
+
+  private Map<String, String> stdoutEnv() {
+    Map<String, String> env = env();
+    env.put("TYK_PMP_PUMPS_STDOUT_TYPE", "stdout");
+    env.put("TYK_PMP_PUMPS_STDOUT_META_FORMAT", "json");
+    return env;
+  }
+
+  /** Pushes good, huge, good, huge, good; returns the huge elements. */
+  private List<byte[]> pushGoodAndHuge() {
+    byte[] rawRequest = HostileRecords.hugeRawRequest("huge-raw-request", 50 * MB);
+    byte[] unknownString = HostileRecords.hugeUnknownString("huge-unknown-key", 50 * MB);
+    feeder.push(KEY, HostileRecords.good("a", 100));
+    feeder.push(KEY, List.of(rawRequest));
+    feeder.push(KEY, HostileRecords.good("b", 100));
+    feeder.push(KEY, List.of(unknownString));
+    feeder.push(KEY, HostileRecords.good("c", 100));
+    return List.of(rawRequest, unknownString);
+  }
+
+  private void assertDeadLetteredAndDelivered(DaemonProcess d, List<byte[]> huge) throws Exception {
+    d.awaitStdoutLines(300, Duration.ofSeconds(90));
+    await().atMost(Duration.ofSeconds(60)).until(() -> deadLetters("undecodable").size() == 2);
+    List<String> expected = new ArrayList<>();
+    for (byte[] h : huge) {
+      expected.add(sha256(h));
+    }
+    List<String> kept = new ArrayList<>();
+    for (JsonNode e : deadLetters("undecodable")) {
+      assertThat(e.path("reason").asText()).contains("larger than max_element_bytes");
+      kept.add(sha256(Base64.getDecoder().decode(e.path("raw_base64").asText())));
+    }
+    assertThat(kept).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(printedKeys(d)).hasSize(300).doesNotHaveDuplicates()
+        .noneMatch(k -> k.startsWith("huge"));
+    // acknowledged only once dead-lettered and delivered; the daemon is alive and ready
+    await().atMost(Duration.ofSeconds(30)).until(() -> pending("stdout") == 0);
+    await().atMost(Duration.ofSeconds(30)).until(() -> get("ready").status() == 200);
+    assertThat(get("health").status()).isEqualTo(200);
+    assertThat(d.isAlive()).isTrue();
+    d.sigterm();
+    assertThat(d.awaitExit(Duration.ofSeconds(40))).isZero();
+    assertThat(d.logs()).noneMatch(l -> l.contains("OutOfMemoryError"));
+  }
+
+  @Test
+  void underXmx256mHugeElementsAreDeadLetteredAndTheRestDelivered() throws Exception {
+    List<byte[]> huge = pushGoodAndHuge();
+    try (DaemonProcess d = DaemonProcess.start(List.of(), stdoutEnv(), work)) {
+      assertDeadLetteredAndDelivered(d, huge);
+      assertThat(d.logs()).anyMatch(l -> l.contains("Elements up to 16777216 bytes are decoded"));
+    }
+  }
+
+  @Test
+  void withTheLaunchersDefaultsTheSameHolds() throws Exception {
+    List<byte[]> huge = pushGoodAndHuge();
+    try (DaemonProcess d = DaemonProcess.startWithLauncher(List.of(), stdoutEnv(), work)) {
+      assertDeadLetteredAndDelivered(d, huge);
+      assertThat(d.logs()).noneMatch(l -> l.contains("without -XX:+ExitOnOutOfMemoryError"));
+    }
+  }
+
+  private static String sha256(byte[] b) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+  }
+}
