@@ -1,5 +1,7 @@
 package io.pumpd.app.hostile;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.models.stream.PendingMessages;
@@ -7,7 +9,6 @@ import io.pumpd.app.testing.DaemonEnv;
 import io.pumpd.app.testing.DaemonProcess;
 import io.pumpd.app.testing.RedisFeeder;
 import io.pumpd.core.testing.RedisServerProcess;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -35,7 +36,11 @@ import org.junit.jupiter.api.io.TempDir;
  * the HTTP endpoints, the dead-letter files, and what is still pending in Redis.
  */
 abstract class HostileSuite {
-  static final ObjectMapper JSON = new ObjectMapper();
+  /** Reads dead-letter lines, whose {@code raw_base64} may be tens of megabytes. */
+  static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE)
+          .build())
+      .build());
   static final String KEY = RedisFeeder.BASE_KEY;
   static final String STREAM = "{" + KEY + "}:pumpd";
   static RedisServerProcess redis;
@@ -98,8 +103,9 @@ abstract class HostileSuite {
   }
 
   /**
-   * Every dead-letter entry of {@code kind} in {@code work/dead-letter}, parsed; an entry with a
-   * large {@code raw_base64} is read like any other (the test JVM has the heap for it).
+   * Every complete dead-letter entry of {@code kind} in {@code work/dead-letter}, parsed (a line
+   * still being written, without its newline, is not read yet); an entry with a large {@code
+   * raw_base64} is read like any other (the test JVM has the heap for it).
    */
   List<JsonNode> deadLetters(String kind) {
     List<JsonNode> out = new ArrayList<>();
@@ -109,13 +115,12 @@ abstract class HostileSuite {
     try (Stream<Path> files = Files.list(deadLetterDir())) {
       for (Path f : files.filter(p -> p.getFileName().toString().startsWith("dead-letter-"))
           .sorted().toList()) {
-        try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-          String line;
-          while ((line = r.readLine()) != null) {
-            JsonNode e = JSON.readTree(line);
-            if (kind.equals(e.path("kind").asText())) {
-              out.add(e);
-            }
+        String text = Files.readString(f, StandardCharsets.UTF_8);
+        int end = text.lastIndexOf('\n');
+        for (String line : end < 0 ? List.<String>of() : text.substring(0, end).lines().toList()) {
+          JsonNode e = JSON.readTree(line);
+          if (kind.equals(e.path("kind").asText())) {
+            out.add(e);
           }
         }
       }

@@ -67,7 +67,7 @@ class HugeElementHostileIT extends HostileSuite {
     assertThat(d.isAlive()).isTrue();
     d.sigterm();
     assertThat(d.awaitExit(Duration.ofSeconds(40))).isZero();
-    assertThat(d.logs()).noneMatch(l -> l.contains("OutOfMemoryError"));
+    assertThat(d.logs()).noneMatch(l -> l.contains("java.lang.OutOfMemoryError"));
   }
 
   @Test
