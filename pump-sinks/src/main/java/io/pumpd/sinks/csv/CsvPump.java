@@ -12,6 +12,8 @@ import io.pumpd.core.record.GoTime;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
@@ -23,12 +25,14 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.TextStyle;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,11 +52,17 @@ import org.slf4j.LoggerFactory;
  * the batch, so no torn row and no row of the failed batch stays behind, and the batch is failed
  * as {@link RetriablePumpException}: offering it again appends each row exactly once. A file gets
  * its header when it is empty, so a file truncated back to nothing gets one on the next write.
+ * While a batch is written, its files are locked (in name order) against the other csv pumps of the
+ * daemon and, with an exclusive file lock, against other processes that lock them too (another
+ * pumpd), so a roll-back never removes someone else's rows.
  */
 public final class CsvPump implements Pump {
   private static final Logger LOG = LoggerFactory.getLogger(CsvPump.class);
   private static final byte[] HEADER =
       CsvRecordFormat.line(CsvRecordFormat.HEADER).getBytes(StandardCharsets.UTF_8);
+
+  /** One lock per day file for the csv pumps of this process (several may share a {@code csv_dir}). */
+  private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
   /** Opens a day file for writing; a seam for tests that need a file failing part-way. */
   @FunctionalInterface
@@ -82,7 +92,7 @@ public final class CsvPump implements Pump {
 
   @Override
   public void init(PumpContext context) throws PumpException {
-    dir = Path.of(settings.csvDir());
+    dir = Path.of(settings.csvDir()).toAbsolutePath().normalize();
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -105,21 +115,37 @@ public final class CsvPump implements Pump {
     RenderedBatch<Row> rows =
         RenderedBatch.render(
             records, "a csv row", r -> new Row(fileFor(r), CsvRecordFormat.line(CsvRecordFormat.values(r))));
-    Map<Path, StringBuilder> byFile = new LinkedHashMap<>();
+    Map<Path, StringBuilder> byFile = new TreeMap<>(); // sorted: every writer locks in the same order
     for (Row row : rows.values()) {
       byFile.computeIfAbsent(row.file(), f -> new StringBuilder()).append(row.line());
     }
-    List<Appended> done = new ArrayList<>(byFile.size());
-    for (Map.Entry<Path, StringBuilder> e : byFile.entrySet()) {
-      try {
-        done.add(append(e.getKey(), e.getValue()));
-      } catch (AppendFailure failure) {
-        if (failure.sizeBefore >= 0) {
-          done.add(new Appended(e.getKey(), failure.sizeBefore));
+    List<DayFile> files = new ArrayList<>(byFile.size());
+    try {
+      for (Path file : byFile.keySet()) {
+        DayFile f = new DayFile(file);
+        files.add(f);
+        f.open();
+      }
+      int i = 0;
+      for (StringBuilder lines : byFile.values()) {
+        files.get(i++).append(lines);
+      }
+    } catch (IOException | InterruptedException e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      Path failed = files.isEmpty() ? dir : files.get(files.size() - 1).file;
+      for (DayFile f : files) {
+        if (f.failed) {
+          failed = f.file;
         }
-        throw new RetriablePumpException(
-            "cannot append to " + e.getKey() + ": " + failure.getCause().getMessage() + rollBack(done),
-            failure.getCause());
+      }
+      throw new RetriablePumpException(
+          "cannot append to " + failed + ": " + (e.getMessage() == null ? e.toString() : e.getMessage())
+              + rollBack(files), e);
+    } finally {
+      for (int j = files.size() - 1; j >= 0; j--) {
+        files.get(j).close();
       }
     }
     return CompletableFuture.completedFuture(rows.result());
@@ -137,52 +163,17 @@ public final class CsvPump implements Pump {
     return dir.resolve(name);
   }
 
-  /** A file this batch appended to, and its size before. */
-  private record Appended(Path file, long sizeBefore) {}
-
-  /** An append that failed; {@code sizeBefore} is -1 when the file could not even be opened. */
-  private static final class AppendFailure extends Exception {
-    private static final long serialVersionUID = 1L;
-    final long sizeBefore;
-
-    AppendFailure(long sizeBefore, IOException cause) {
-      super(cause);
-      this.sizeBefore = sizeBefore;
-    }
-  }
-
-  /** Appends {@code lines} (and the header first when the file is empty) in one forced write. */
-  private Appended append(Path file, CharSequence lines) throws AppendFailure {
-    long sizeBefore = -1;
-    try (FileChannel ch = opener.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-      sizeBefore = ch.size();
-      byte[] rows = lines.toString().getBytes(StandardCharsets.UTF_8);
-      ByteBuffer buf;
-      if (sizeBefore == 0) {
-        buf = ByteBuffer.allocate(HEADER.length + rows.length).put(HEADER).put(rows).flip();
-      } else {
-        buf = ByteBuffer.wrap(rows);
-      }
-      long at = sizeBefore;
-      while (buf.hasRemaining()) {
-        at += ch.write(buf, at);
-      }
-      ch.force(false);
-      return new Appended(file, sizeBefore);
-    } catch (IOException e) {
-      throw new AppendFailure(sizeBefore, e);
-    }
-  }
-
   /**
-   * Truncates every file of {@code appended} back to its size before the batch; returns what could
-   * not be undone, for the failure message (empty when everything was).
+   * Truncates every file of the batch back to its size before the batch; returns what could not be
+   * undone, for the failure message (empty when everything was).
    */
-  private String rollBack(List<Appended> appended) {
+  private static String rollBack(List<DayFile> files) {
     StringBuilder problems = new StringBuilder();
     boolean interrupted = Thread.interrupted(); // an interrupt would close the channels under us
     try {
-      truncate(appended, problems);
+      for (DayFile f : files) {
+        f.rollBack(problems);
+      }
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();
@@ -191,18 +182,100 @@ public final class CsvPump implements Pump {
     return problems.toString();
   }
 
-  private void truncate(List<Appended> appended, StringBuilder problems) {
-    for (Appended a : appended) {
-      try (FileChannel ch = opener.open(a.file(), StandardOpenOption.WRITE)) {
-        if (ch.size() > a.sizeBefore()) {
-          ch.truncate(a.sizeBefore());
-          ch.force(false);
+  /**
+   * One day file during a {@code write}: locked against other writers (other csv pumps of this
+   * daemon through {@link #IN_PROCESS}, other processes through an exclusive file lock) from before
+   * its size is read until the batch is written or rolled back, so the rows of one batch are
+   * contiguous and a roll-back only ever removes this batch's bytes.
+   */
+  private final class DayFile {
+    final Path file;
+    private final ReentrantLock inProcess;
+    private FileChannel channel;
+    private FileLock lock;
+    private long sizeBefore = -1;
+    boolean failed;
+
+    DayFile(Path file) {
+      this.file = file;
+      this.inProcess = IN_PROCESS.computeIfAbsent(file, f -> new ReentrantLock());
+    }
+
+    void open() throws IOException, InterruptedException {
+      inProcess.lockInterruptibly();
+      try {
+        channel = opener.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+          lock = channel.lock();
+        } catch (OverlappingFileLockException e) {
+          throw new IOException("locked by another csv pump of this daemon (the same file through another path?)", e);
+        }
+        sizeBefore = channel.size();
+      } catch (IOException | RuntimeException e) {
+        failed = true;
+        throw e;
+      }
+    }
+
+    /** Appends {@code lines}, after the header when the file is empty, in one forced write. */
+    void append(CharSequence lines) throws IOException {
+      try {
+        byte[] rows = lines.toString().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf = sizeBefore > 0
+            ? ByteBuffer.wrap(rows)
+            : ByteBuffer.allocate(HEADER.length + rows.length).put(HEADER).put(rows).flip();
+        long at = sizeBefore;
+        while (buf.hasRemaining()) {
+          at += channel.write(buf, at);
+        }
+        channel.force(false);
+      } catch (IOException | RuntimeException e) {
+        failed = true;
+        throw e;
+      }
+    }
+
+    /** Truncates the file back to its size before the batch (nothing to do if it was never read). */
+    void rollBack(StringBuilder problems) {
+      if (sizeBefore < 0) {
+        return;
+      }
+      try {
+        FileChannel ch = channel != null && channel.isOpen()
+            ? channel
+            : opener.open(file, StandardOpenOption.WRITE); // closed by an interrupt: its lock is gone too
+        try {
+          if (ch.size() > sizeBefore) {
+            ch.truncate(sizeBefore);
+            ch.force(false);
+          }
+        } finally {
+          if (ch != channel) {
+            ch.close();
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.error("csv pump: cannot truncate {} back to {} bytes after a failed write; it may end with rows "
+            + "of a batch that will be written again: {}", file, sizeBefore, e.toString());
+        problems.append("; could not truncate ").append(file).append(" back to ").append(sizeBefore)
+            .append(" bytes: ").append(e.getMessage());
+      }
+    }
+
+    void close() {
+      try {
+        if (lock != null && lock.isValid()) {
+          lock.release();
+        }
+        if (channel != null) {
+          channel.close();
         }
       } catch (IOException e) {
-        LOG.error("csv pump: cannot truncate {} back to {} bytes after a failed write; it may end "
-            + "with rows of a batch that will be written again: {}", a.file(), a.sizeBefore(), e.toString());
-        problems.append("; could not truncate ").append(a.file()).append(" back to ")
-            .append(a.sizeBefore()).append(" bytes: ").append(e.getMessage());
+        LOG.debug("csv pump: closing {}: {}", file, e.toString());
+      } finally {
+        if (inProcess.isHeldByCurrentThread()) {
+          inProcess.unlock();
+        }
       }
     }
   }

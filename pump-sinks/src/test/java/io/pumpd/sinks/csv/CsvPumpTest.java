@@ -224,6 +224,35 @@ class CsvPumpTest {
     assertThat(CsvRows.read(day20)).hasSize(6).first().isEqualTo(CsvRecordFormat.HEADER);
   }
 
+  /** Two csv pumps of one daemon sharing csv_dir: batches never interleave, so no row is torn. */
+  @Test
+  void pumpsSharingADirectoryWriteWholeBatchesOneAfterTheOther() throws Exception {
+    List<AnalyticsRecord> fixtures = Fixtures.records(Fixtures.MODERN);
+    List<CsvPump> pumps = List.of(pump(WRITE_TIME, FileChannel::open), pump(WRITE_TIME, FileChannel::open));
+    List<Thread> writers = new ArrayList<>();
+    List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (CsvPump p : pumps) {
+      Thread t = new Thread(() -> {
+        try {
+          for (int i = 0; i < 10; i++) {
+            p.write(fixtures.subList(i * 100, i * 100 + 100), Deadline.NONE);
+          }
+        } catch (Throwable e) {
+          errors.add(e);
+        }
+      });
+      writers.add(t);
+      t.start();
+    }
+    for (Thread t : writers) {
+      t.join();
+    }
+    assertThat(errors).isEmpty();
+    List<List<String>> rows = CsvRows.read(dir.resolve("out/2026-November-20.csv"));
+    assertThat(rows).hasSize(1 + 2000);
+    assertThat(rows.subList(1, rows.size())).doesNotContain(CsvRecordFormat.HEADER);
+  }
+
   /** A file channel on a device that fills up after {@code room} more bytes (a partial write, then ENOSPC). */
   private static final class FillsUp extends FileChannel {
     private final FileChannel file;
@@ -315,8 +344,8 @@ class CsvPumpTest {
     }
 
     @Override
-    public FileLock lock(long position, long size, boolean shared) {
-      throw new UnsupportedOperationException();
+    public FileLock lock(long position, long size, boolean shared) throws IOException {
+      return file.lock(position, size, shared);
     }
 
     @Override
