@@ -32,6 +32,13 @@ import java.util.concurrent.CompletionStage;
  * ignore_fields}, raw decoding). A pump must not modify them: the same instances may be shared with
  * other pumps.
  *
+ * <p>Any decodable record may arrive, however extreme its values (a time at year ±1e9, negative
+ * counters, NaN coordinates, megabyte strings). A record the pump cannot render, or that the
+ * backend refuses for a reason of its own, is a {@link WriteResult.RecordFailure} (not retriable)
+ * with the reason, never an exception for the whole batch; the rest of the batch is delivered. A
+ * pump renders the whole batch before it sends anything ({@link RenderedBatch}), so a rendering
+ * failure never leaves part of a batch written and a batch offered again is not duplicated.
+ *
  * <h2>Delivery</h2>
  *
  * {@code write} returns once the pump has taken responsibility for the records, either written

@@ -18,6 +18,9 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.util.Locale;
 
 /**
  * Renders records byte for byte the way Go's {@code encoding/json} renders Tyk's structs with their
@@ -25,6 +28,10 @@ import java.time.ZoneOffset;
  *
  * <ul>
  *   <li>times are RFC 3339 in UTC with Go's trimmed fraction ({@code 2026-11-20T14:00:00.000922Z});
+ *       a time whose year is outside [0, 9999] (which Go's {@code MarshalJSON} refuses to write,
+ *       so Tyk loses the record) is written with ISO 8601's expanded year instead, as {@link
+ *       Instant#toString()} writes it ({@code +10000-01-01T00:00:00Z}, {@code -0001-12-31T23:59:59Z},
+ *       {@code +1000000000-12-31T23:59:59.999999999Z}), so every decodable record renders;
  *   <li>floats as Go writes a float64 ({@link #formatFloat});
  *   <li>nil lists and maps are {@code null}; map keys are sorted, as Go sorts them;
  *   <li>strings are escaped as Go escapes them: {@code <}, {@code >}, {@code &}, U+2028 and
@@ -52,6 +59,13 @@ public final class RecordJson {
           .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
           .build();
 
+  /**
+   * ISO 8601 in UTC with the fraction trimmed as Go trims it ({@code appendInstant(-1)}) and the
+   * year expanded when it needs more than four digits or a sign; total over {@link Instant}.
+   */
+  private static final DateTimeFormatter EXPANDED_YEAR =
+      new DateTimeFormatterBuilder().appendInstant(-1).toFormatter(Locale.ROOT);
+
   private RecordJson() {}
 
   /** The shared mapper, with Go time rendering; sinks that build their own documents reuse it. */
@@ -68,16 +82,19 @@ public final class RecordJson {
     }
   }
 
-  /** {@code t} as Go's {@code time.RFC3339Nano} in UTC: fraction without trailing zeros. */
+  /**
+   * {@code t} as Go's {@code time.RFC3339Nano} in UTC: fraction without trailing zeros. Total: a
+   * year outside [0, 9999] ({@link GoTime#hasFourDigitYear}), which RFC 3339 cannot write, comes
+   * out with ISO 8601's expanded year (a sign, at least four digits: {@code +10000-01-01T00:00:00Z},
+   * {@code -1000000000-01-01T00:00:00.5Z}), which {@link Instant#parse} reads back.
+   */
   public static String formatTime(Instant t) {
+    if (!GoTime.hasFourDigitYear(t)) {
+      return EXPANDED_YEAR.format(t);
+    }
     LocalDateTime utc = LocalDateTime.ofEpochSecond(t.getEpochSecond(), 0, ZoneOffset.UTC);
     StringBuilder sb = new StringBuilder(30);
-    int year = utc.getYear();
-    if (year < 0 || year > 9999) {
-      sb.append(year); // outside RFC 3339; Go refuses to marshal such times
-    } else {
-      pad(sb, year, 4);
-    }
+    pad(sb, utc.getYear(), 4);
     sb.append('-');
     pad(sb, utc.getMonthValue(), 2);
     sb.append('-');

@@ -2,13 +2,21 @@ package io.pumpd.core.record;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pumpd.core.testing.HostileRecords;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@link RecordJson}'s Go-compatible details beyond what the fixtures exercise. */
 class RecordJsonTest {
@@ -39,7 +47,7 @@ class RecordJsonTest {
     assertThat(json)
         .contains("\"user_agent\":\"tab\\tnl\\ncr\\rbs\\bff\\fesc\\u001bdel\u007f é 😀 \\\"q\\\" \\\\ /\"");
     // the same through the byte-oriented generator sinks use: real UTF-8, no surrogate escapes
-    String viaBytes = new String(RecordJson.mapper().writeValueAsBytes(r), java.nio.charset.StandardCharsets.UTF_8);
+    String viaBytes = new String(RecordJson.mapper().writeValueAsBytes(r), StandardCharsets.UTF_8);
     assertThat(viaBytes).isEqualTo(json);
   }
 
@@ -80,5 +88,66 @@ class RecordJsonTest {
             List.of(new GraphQLStats.GraphError("boom", List.of("user", 0L, "name"))), 1, true, true);
     assertThat(RecordJson.toJson(new AnalyticsRecord().setGraphQLStats(q)))
         .contains("\"Errors\":[{\"message\":\"boom\",\"path\":[\"user\",0,\"name\"]}]");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "+1000000000-12-31T23:59:59.999999999Z, +1000000000-12-31T23:59:59.999999999Z",
+    "-1000000000-01-01T00:00:00Z,           -1000000000-01-01T00:00:00Z",
+    "+999999999-12-31T23:59:59Z,            +999999999-12-31T23:59:59Z",
+    "+10000-01-01T00:00:00.500Z,            +10000-01-01T00:00:00.5Z",
+    "9999-12-31T23:59:59.999999999Z,        9999-12-31T23:59:59.999999999Z",
+    "0000-01-01T00:00:00Z,                  0000-01-01T00:00:00Z",
+    "-0001-12-31T23:59:59.000000010Z,       -0001-12-31T23:59:59.00000001Z",
+  })
+  void timesOutsideRfc3339sYearsUseIsoExpandedYears(String instant, String expected) {
+    Instant t = Instant.parse(instant);
+    assertThat(RecordJson.formatTime(t)).isEqualTo(expected);
+    assertThat(Instant.parse(RecordJson.formatTime(t))).isEqualTo(t);
+    assertThat(GoTime.hasFourDigitYear(t)).isEqualTo(!expected.startsWith("+") && !expected.startsWith("-"));
+  }
+
+  /** Seeded: any instant, from year -1e9 to 1e9, renders and reads back; inside [0, 9999] as before. */
+  @Test
+  void everyInstantRendersAndReadsBack() {
+    Random random = new Random(20261122);
+    for (int i = 0; i < 100_000; i++) {
+      long seconds = i % 2 == 0
+          ? Instant.MIN.getEpochSecond() + (long) (random.nextDouble() * (Instant.MAX.getEpochSecond() - (double) Instant.MIN.getEpochSecond()))
+          : -62167219200L + (long) (random.nextDouble() * (253402300800L + 62167219200L));
+      Instant t = Instant.ofEpochSecond(seconds, random.nextInt(4) == 0 ? 0 : random.nextInt(1_000_000_000));
+      String s = RecordJson.formatTime(t);
+      assertThat(Instant.parse(s)).as(s).isEqualTo(t);
+      if (GoTime.hasFourDigitYear(t)) {
+        assertThat(s).as(s).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d*[1-9])?Z");
+      } else {
+        assertThat(s).as(s).matches("[+-]\\d{4,10}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d*[1-9])?Z");
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("hostileRecords")
+  void everyDecodableRecordRendersAsValidJson(String name, AnalyticsRecord r) throws Exception {
+    String json = RecordJson.toJson(r);
+    JsonNode tree = new ObjectMapper().readTree(json);
+    assertThat(Instant.parse(tree.get("timestamp").asText())).isEqualTo(r.getTimeStamp());
+    assertThat(Instant.parse(tree.get("expireAt").asText())).isEqualTo(r.getExpireAt());
+    assertThat(RecordJson.mapper().writeValueAsBytes(r)).asString(StandardCharsets.UTF_8).isEqualTo(json);
+  }
+
+  static Stream<Arguments> hostileRecords() {
+    return HostileRecords.all().entrySet().stream()
+        .map(e -> Arguments.of(e.getKey(), e.getValue()));
+  }
+
+  @Test
+  void theExtremeTimesOfTheAuditRenderInTheDocumentedForm() {
+    AnalyticsRecord r = new AnalyticsRecord()
+        .setTimeStamp(HostileRecords.YEAR_PLUS_1E9)
+        .setExpireAt(HostileRecords.YEAR_MINUS_1E9);
+    assertThat(RecordJson.toJson(r))
+        .contains("\"timestamp\":\"" + HostileRecords.YEAR_PLUS_1E9_JSON + "\"")
+        .contains("\"expireAt\":\"" + HostileRecords.YEAR_MINUS_1E9_JSON + "\"");
   }
 }

@@ -2,10 +2,9 @@ package io.pumpd.sinks.csv;
 
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.record.GeoData;
+import io.pumpd.core.record.RecordJson;
 import java.time.Instant;
 import java.time.Month;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.format.TextStyle;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +15,7 @@ import java.util.TreeMap;
 /**
  * Tyk's CSV columns ({@code GetFieldNames} / {@code GetLineValues}) and Go's {@code encoding/csv}
  * quoting. Values as Tyk writes them: month as its English name, times as Go's {@code
- * time.String()} (in UTC here), city names as sorted {@code k:v;k:v}, tags joined with {@code ;},
+ * time.String()} (in UTC here, any year: {@link #goTimeString}), city names as sorted {@code k:v;k:v}, tags joined with {@code ;},
  * latitude/longitude truncated to integers (Tyk formats them as unsigned integers). Stateless.
  */
 final class CsvRecordFormat {
@@ -29,9 +28,6 @@ final class CsvRecordFormat {
       "NetworkStats.OpenConnections", "NetworkStats.ClosedConnection", "NetworkStats.BytesIn",
       "NetworkStats.BytesOut", "Latency.Total", "Latency.Upstream", "Tags", "Alias", "TrackPath",
       "ExpireAt");
-
-  private static final DateTimeFormatter GO_TIME_SECONDS =
-      DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
   private CsvRecordFormat() {}
 
@@ -133,19 +129,20 @@ final class CsvRecordFormat {
     return b.toString();
   }
 
-  /** Go's {@code time.Time.String()} for a UTC time: {@code 2026-11-20 14:00:00.000922 +0000 UTC}. */
+  /**
+   * Go's {@code time.Time.String()} for a UTC time: {@code 2026-11-20 14:00:00.000922 +0000 UTC}.
+   * Like Go, it takes any year: a sign only when negative, at least four digits ({@code
+   * 10000-01-01 00:00:00 +0000 UTC}, {@code -1000000000-01-01 00:00:00 +0000 UTC}).
+   */
   static String goTimeString(Instant t) {
-    String base = GO_TIME_SECONDS.format(t);
-    int nanos = t.getNano();
-    String frac = "";
-    if (nanos != 0) {
-      String n = String.format("%09d", nanos);
-      int end = n.length();
-      while (n.charAt(end - 1) == '0') {
-        end--;
-      }
-      frac = "." + n.substring(0, end);
-    }
-    return base + frac + " +0000 UTC";
+    String iso = RecordJson.formatTime(t); // [+|-]yyyy-MM-ddTHH:mm:ss[.fraction]Z, total
+    int from = iso.charAt(0) == '+' ? 1 : 0; // Go writes no '+' on years past 9999
+    int tee = iso.indexOf('T');
+    return new StringBuilder(iso.length() + 10)
+        .append(iso, from, tee)
+        .append(' ')
+        .append(iso, tee + 1, iso.length() - 1)
+        .append(" +0000 UTC")
+        .toString();
   }
 }

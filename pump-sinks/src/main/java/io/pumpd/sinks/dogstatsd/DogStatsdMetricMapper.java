@@ -8,7 +8,8 @@ import java.util.List;
  * Turns a record into the one metric Tyk's dogstatsd pump emits for it: a histogram sample named
  * {@code request_time} (the client adds {@code <namespace>.}) whose value is {@code RequestTime}
  * in milliseconds, with Tyk's tags ({@code reference/tyk-pump.md} §5.2). The client adds the
- * constant {@code tyk-pump} tag. Pure and immutable; thread-safe.
+ * constant {@code tyk-pump} tag. Line feeds are dropped from tag values, as Tyk's client drops
+ * them. Total: any decodable record maps. Pure and immutable; thread-safe.
  */
 public final class DogStatsdMetricMapper {
   /** The metric name without the namespace. */
@@ -41,20 +42,29 @@ public final class DogStatsdMetricMapper {
     if (configured.isEmpty()) {
       // Tyk's fallback: the path is not trimmed here, oauth_id only when set.
       for (DogStatsdTag t : DEFAULT_TAGS) {
-        tags.add(t.renderUntrimmed(r));
+        tags.add(withoutNewlines(t.renderUntrimmed(r)));
       }
       if (!r.getOauthId().isEmpty()) {
-        tags.add(DogStatsdTag.OAUTH_ID.renderUntrimmed(r));
+        tags.add(withoutNewlines(DogStatsdTag.OAUTH_ID.renderUntrimmed(r)));
       }
     } else {
       for (DogStatsdTag t : configured) {
         String tag = t.renderConfigured(r);
         if (tag != null) {
-          tags.add(tag);
+          tags.add(withoutNewlines(tag));
         }
       }
     }
     return new DogStatsdMetric(METRIC_NAME, r.getRequestTime(), tags);
+  }
+
+  /**
+   * {@code tag} without its line feeds, as Tyk's client (datadog-go) writes tags: a newline in a
+   * record's value (a path, say) would otherwise end the metric line and start another one, which
+   * the record's sender controls. java-dogstatsd-client writes tags as they are.
+   */
+  static String withoutNewlines(String tag) {
+    return tag.indexOf('\n') < 0 ? tag : tag.replace("\n", "");
   }
 
   /**

@@ -8,6 +8,7 @@ import io.pumpd.core.pump.Deadline;
 import io.pumpd.core.pump.Pump;
 import io.pumpd.core.pump.PumpContext;
 import io.pumpd.core.pump.PumpException;
+import io.pumpd.core.pump.RenderedBatch;
 import io.pumpd.core.pump.RetriablePumpException;
 import io.pumpd.core.pump.WriteResult;
 import io.pumpd.core.pump.WriteResult.RecordFailure;
@@ -41,7 +42,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Delivery</h2>
  *
- * DogStatsD has no acknowledgements, so "delivered" means <em>written to the socket</em>. The
+ * DogStatsD has no acknowledgements, so "delivered" means <em>written to the socket</em>. Every
+ * metric of a batch is rendered before the first is enqueued; a record that cannot be rendered is
+ * failed alone ({@link RenderedBatch}). The
  * client runs in blocking mode (a full queue blocks {@code write} instead of dropping) with
  * aggregation off; {@code write} enqueues the batch and returns a stage that completes once the
  * client's sender thread has written every metric of the batch to the socket (see {@link
@@ -171,15 +174,21 @@ public final class DogStatsdPump implements Pump {
     if (c == null) {
       throw new RetriablePumpException("dogstatsd pump " + name + ": " + notReadyReason);
     }
-    List<AnalyticsRecord> toSend = new ArrayList<>(records.size());
-    List<DogStatsdMetric> metrics = new ArrayList<>(records.size());
-    List<RecordFailure> rejected = new ArrayList<>();
+    List<AnalyticsRecord> sampled = new ArrayList<>(records.size());
     for (AnalyticsRecord r : records) {
       if (settings.sampleRate() < 1 && random.getAsDouble() > settings.sampleRate()) {
         sampledOutCounter.increment();
-        continue;
+      } else {
+        sampled.add(r);
       }
-      DogStatsdMetric m = mapper.map(r);
+    }
+    RenderedBatch<DogStatsdMetric> rendered = RenderedBatch.render(sampled, "a dogstatsd metric", mapper::map);
+    List<AnalyticsRecord> toSend = new ArrayList<>(sampled.size());
+    List<DogStatsdMetric> metrics = new ArrayList<>(sampled.size());
+    List<RecordFailure> rejected = new ArrayList<>(rendered.failures());
+    for (int i = 0; i < rendered.values().size(); i++) {
+      AnalyticsRecord r = rendered.records().get(i);
+      DogStatsdMetric m = rendered.values().get(i);
       int bytes = lineBytes(m);
       if (bytes >= maxPacketBytes) {
         oversizeCounter.increment();

@@ -9,6 +9,7 @@ import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import io.pumpd.core.pump.Deadline;
 import io.pumpd.core.pump.PumpException;
+import io.pumpd.core.pump.RenderedBatch;
 import io.pumpd.core.pump.RetriablePumpException;
 import io.pumpd.core.pump.WriteResult;
 import io.pumpd.core.record.AnalyticsRecord;
@@ -159,18 +160,10 @@ final class BulkWriter implements DocumentWriter {
     if (records.isEmpty()) {
       return WriteResult.completed(0);
     }
-    List<PreparedDocument> docs = new ArrayList<>(records.size());
-    List<String> unmappable = new ArrayList<>();
+    RenderedBatch<PreparedDocument> docs = PreparedDocument.render(mapper, records);
     long bytes = 0;
-    for (int i = 0; i < records.size(); i++) {
-      try {
-        PreparedDocument d = PreparedDocument.of(mapper, records.get(i), i);
-        docs.add(d);
-        bytes += d.weight();
-      } catch (RuntimeException e) {
-        docs.add(null);
-        unmappable.add("cannot build the Elasticsearch document: " + e);
-      }
+    for (PreparedDocument d : docs.values()) {
+      bytes += d.weight();
     }
     long reserved;
     try {
@@ -200,17 +193,14 @@ final class BulkWriter implements DocumentWriter {
     outstanding.add(batch);
     unacknowledged.addAndGet(records.size());
 
-    List<BulkOperation> ops = new ArrayList<>(docs.size());
-    List<DocRef> refs = new ArrayList<>(docs.size());
-    int u = 0;
-    for (int i = 0; i < docs.size(); i++) {
-      PreparedDocument d = docs.get(i);
-      if (d == null) {
-        batch.failed(i, unmappable.get(u++));
-      } else {
-        ops.add(d.operation());
-        refs.add(new DocRef(batch, i));
-      }
+    for (int j = 0; j < docs.failures().size(); j++) {
+      batch.failed(docs.failedPosition(j), docs.failures().get(j).reason());
+    }
+    List<BulkOperation> ops = new ArrayList<>(docs.values().size());
+    List<DocRef> refs = new ArrayList<>(docs.values().size());
+    for (int i = 0; i < docs.values().size(); i++) {
+      ops.add(docs.values().get(i).operation());
+      refs.add(new DocRef(batch, docs.position(i)));
     }
     if (awaitGate(deadline)) {
       feeder.submit(ops, refs);
@@ -219,7 +209,7 @@ final class BulkWriter implements DocumentWriter {
       int from = 0;
       long chunkBytes = 0;
       for (int i = 0; i < ops.size(); i++) {
-        chunkBytes += docs.get(refs.get(i).position()).weight();
+        chunkBytes += docs.values().get(i).weight();
         boolean full = (maxOperations > 0 && i + 1 - from >= maxOperations) || (maxBytes > 0 && chunkBytes >= maxBytes);
         if (full || i == ops.size() - 1) {
           send(List.copyOf(ops.subList(from, i + 1)), List.copyOf(refs.subList(from, i + 1)), 1);

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pumpd.core.record.AnalyticsRecord;
+import io.pumpd.core.record.GoTime;
 import io.pumpd.core.record.McpStats;
 import io.pumpd.core.record.RecordJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
@@ -35,6 +37,10 @@ import java.util.List;
  * <p>Index: {@code index_name}, or {@code mcp_index_name} for MCP records when set; with {@code
  * rolling_index} a {@code -yyyy.MM.dd} suffix from the record's own timestamp in UTC (Tyk uses the
  * pump's wall clock, which files late records under the wrong day).
+ *
+ * <p>Total: every decodable record maps, whatever its values. A time whose year is outside [0,
+ * 9999] is written with ISO 8601's expanded year ({@link RecordJson#formatTime}); whether
+ * Elasticsearch takes such a date is its call (a rejection is reported for that document alone).
  */
 public final class ElasticsearchDocumentMapper {
   private static final DateTimeFormatter DAY =
@@ -178,7 +184,21 @@ public final class ElasticsearchDocumentMapper {
   /** The index {@code r} goes to. */
   public String index(AnalyticsRecord r) {
     String base = r.getMcpStats().isMcp() && !mcpIndexName.isEmpty() ? mcpIndexName : indexName;
-    return rollingIndex ? base + "-" + DAY.format(r.getTimeStamp()) : base;
+    return rollingIndex ? base + "-" + day(r.getTimeStamp()) : base;
+  }
+
+  /**
+   * {@code yyyy.MM.dd} of {@code t} in UTC. Total: a year outside [0, 9999] is written as in
+   * {@code @timestamp} ({@link RecordJson#formatTime}: {@code +10000.01.01}, {@code -0001.12.31}).
+   */
+  static String day(Instant t) {
+    if (GoTime.hasFourDigitYear(t)) {
+      return DAY.format(t);
+    }
+    String iso = RecordJson.formatTime(t); // [+|-]y..y-MM-ddTHH:mm:ss...
+    int dayEnd = iso.indexOf('T');
+    return iso.substring(0, dayEnd - 6) + '.' + iso.substring(dayEnd - 5, dayEnd - 3) + '.'
+        + iso.substring(dayEnd - 2, dayEnd);
   }
 
   /** The {@code _id} of {@code r} with {@code generate_id}, else {@code null} (ES assigns one). */

@@ -6,6 +6,7 @@ import co.elastic.clients.util.BinaryData;
 import co.elastic.clients.util.ContentType;
 import io.pumpd.core.pump.Deadline;
 import io.pumpd.core.pump.PumpException;
+import io.pumpd.core.pump.RenderedBatch;
 import io.pumpd.core.pump.WriteResult;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.retry.Backoff;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code disable_bulk}: one index request per record, synchronously in {@code write}, each answered
- * before the next is sent. Same accounting as the bulk path: a refused document is failed with
+ * before the next is sent; every document of the batch is built before the first is sent (a record
+ * that cannot be mapped fails alone). Same accounting as the bulk path: a refused document is failed with
  * Elasticsearch's reason; no answer (or 408/429/5xx) is retried with {@link BulkWriter#RETRY_BACKOFF}
  * until the write's deadline, then the document is failed with the last error. {@code
  * mcp_index_name} and {@code rolling_index} apply as in bulk mode (Tyk ignores {@code
@@ -65,8 +67,12 @@ final class SyncWriter implements DocumentWriter {
       throw new PumpException("elasticsearch pump " + name + " is closed");
     }
     PendingBatch batch = new PendingBatch(records, deadline, new Accounting());
-    for (int i = 0; i < records.size(); i++) {
-      index(batch, records.get(i), i, deadline);
+    RenderedBatch<PreparedDocument> docs = PreparedDocument.render(mapper, records);
+    for (int j = 0; j < docs.failures().size(); j++) {
+      batch.failed(docs.failedPosition(j), docs.failures().get(j).reason());
+    }
+    for (int i = 0; i < docs.values().size(); i++) {
+      index(batch, docs.values().get(i), docs.position(i), deadline);
     }
     int rejected = batch.future().join().failures().size();
     if (rejected > 0) {
@@ -75,14 +81,7 @@ final class SyncWriter implements DocumentWriter {
     return batch.future().copy();
   }
 
-  private void index(PendingBatch batch, AnalyticsRecord record, int position, Deadline deadline) {
-    PreparedDocument doc;
-    try {
-      doc = PreparedDocument.of(mapper, record, position);
-    } catch (RuntimeException e) {
-      batch.failed(position, "cannot build the Elasticsearch document: " + e);
-      return;
-    }
+  private void index(PendingBatch batch, PreparedDocument doc, int position, Deadline deadline) {
     BinaryData body = BinaryData.of(doc.json(), ContentType.APPLICATION_JSON);
     IndexRequest<BinaryData> request = IndexRequest.of(b -> b.index(doc.index()).id(doc.id()).document(body));
     for (int attempt = 1; ; attempt++) {

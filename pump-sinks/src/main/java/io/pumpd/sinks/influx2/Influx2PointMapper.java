@@ -72,6 +72,20 @@ public final class Influx2PointMapper {
     return p.time(timeMicros(r), PRECISION);
   }
 
+  /**
+   * The point for {@code r} in line protocol, as the client sends it (the pump sets no default
+   * tags).
+   *
+   * @throws IllegalStateException the point renders to nothing (the client would drop it)
+   */
+  public String line(AnalyticsRecord r) {
+    String line = map(r).toLineProtocol();
+    if (line.isEmpty()) {
+      throw new IllegalStateException("the point has no field to write");
+    }
+    return line;
+  }
+
   /** The point time in microseconds: the record's {@code TimeStamp}, or the write time if unusable. */
   public long timeMicros(AnalyticsRecord r) {
     Instant t = r.getTimeStamp();

@@ -4,7 +4,6 @@ import com.influxdb.client.InfluxDBClient;
 import com.influxdb.client.InfluxDBClientFactory;
 import com.influxdb.client.InfluxDBClientOptions;
 import com.influxdb.client.WriteApiBlocking;
-import com.influxdb.client.write.Point;
 import com.influxdb.client.write.WriteParameters;
 import com.influxdb.exceptions.InfluxException;
 import io.micrometer.core.instrument.Counter;
@@ -13,6 +12,7 @@ import io.pumpd.core.pump.Deadline;
 import io.pumpd.core.pump.Pump;
 import io.pumpd.core.pump.PumpContext;
 import io.pumpd.core.pump.PumpException;
+import io.pumpd.core.pump.RenderedBatch;
 import io.pumpd.core.pump.RetriablePumpException;
 import io.pumpd.core.pump.WriteResult;
 import io.pumpd.core.pump.WriteResult.RecordFailure;
@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Tyk's {@code influx2} pump on influxdb-client-java's {@link WriteApiBlocking}: one {@code
  * analytics} point per record ({@link Influx2PointMapper}), written in {@code batch_size} chunks on
- * the dispatcher thread with microsecond precision ({@code reference/tyk-pump.md} §5.3).
+ * the dispatcher thread with microsecond precision ({@code reference/tyk-pump.md} §5.3). Every
+ * point of a batch is rendered to line protocol before the first request; a record that cannot be
+ * rendered is failed alone ({@link RenderedBatch}).
  *
  * <h2>Errors</h2>
  *
@@ -185,19 +187,16 @@ public final class Influx2Pump implements Pump {
     writer = Thread.currentThread();
     try {
       ensureSetUp();
-      List<Point> points = new ArrayList<>(records.size());
-      for (AnalyticsRecord r : records) {
-        points.add(mapper.map(r));
-      }
+      RenderedBatch<String> lines = RenderedBatch.render(records, "an InfluxDB line", mapper::line);
+      List<AnalyticsRecord> rendered = lines.records();
       List<RecordFailure> failures = new ArrayList<>();
-      for (int from = 0; from < records.size(); from += settings.batchSize()) {
-        int to = Math.min(records.size(), from + settings.batchSize());
+      for (int from = 0; from < rendered.size(); from += settings.batchSize()) {
+        int to = Math.min(rendered.size(), from + settings.batchSize());
         int[] splitBudget = {SPLIT_BUDGET};
-        writeChunk(records.subList(from, to), points.subList(from, to), deadline, failures, splitBudget);
+        writeChunk(rendered.subList(from, to), lines.values().subList(from, to), deadline, failures, splitBudget);
       }
       lastWriteFailure = null;
-      return CompletableFuture.completedFuture(
-          new WriteResult(records.size() - failures.size(), failures));
+      return CompletableFuture.completedFuture(lines.result(rendered.size() - failures.size(), failures));
     } finally {
       writer = null;
       if (closed) {
@@ -240,7 +239,7 @@ public final class Influx2Pump implements Pump {
    */
   private void writeChunk(
       List<AnalyticsRecord> records,
-      List<Point> points,
+      List<String> points,
       Deadline deadline,
       List<RecordFailure> failures,
       int[] splitBudget)
@@ -285,10 +284,10 @@ public final class Influx2Pump implements Pump {
     }
   }
 
-  /** One HTTP write; logs and counts a failure, then rethrows it in our terms. */
-  private Void send(List<Point> points) throws Influx2RequestException {
+  /** One HTTP write of line-protocol points; logs and counts a failure, then rethrows it in our terms. */
+  private Void send(List<String> points) throws Influx2RequestException {
     try {
-      writeApi.writePoints(points, writeParameters);
+      writeApi.writeRecords(points, writeParameters);
       return null;
     } catch (InfluxException e) {
       Influx2RequestException failure = Influx2RequestException.from(e, "write of " + points.size() + " points");

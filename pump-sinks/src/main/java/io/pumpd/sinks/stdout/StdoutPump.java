@@ -6,6 +6,7 @@ import io.pumpd.core.pump.Deadline;
 import io.pumpd.core.pump.Pump;
 import io.pumpd.core.pump.PumpContext;
 import io.pumpd.core.pump.PumpException;
+import io.pumpd.core.pump.RenderedBatch;
 import io.pumpd.core.pump.UptimeCapable;
 import io.pumpd.core.pump.WriteResult;
 import io.pumpd.core.record.AnalyticsRecord;
@@ -16,6 +17,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -24,6 +26,11 @@ import java.util.concurrent.CompletionStage;
  * <record>}} (the record as Tyk's JSON); otherwise a text line {@code time=... level=info
  * <log_field_name>=<record JSON>}. Uptime records are printed the same way under {@code
  * tyk-uptime-record}. Writes are synchronous, so a batch is delivered when {@code write} returns.
+ *
+ * <p>The whole batch is rendered before anything is printed ({@link RenderedBatch}): a record that
+ * cannot be rendered is reported as a failure of its own and the others are printed, once. Times
+ * outside RFC 3339's years are printed as {@link RecordJson#formatTime} documents (Tyk's logger
+ * drops such a record).
  *
  * <p>The daemon's own logs go to standard error, so standard output carries records only.
  */
@@ -48,19 +55,27 @@ public final class StdoutPump implements Pump, UptimeCapable {
   public CompletionStage<WriteResult> write(List<AnalyticsRecord> records, Deadline deadline)
       throws PumpException {
     ensureOpen();
+    RenderedBatch<String> rendered = RenderedBatch.render(records, "a stdout line", this::line);
     StringBuilder lines = new StringBuilder(records.size() * 1600);
-    for (AnalyticsRecord r : records) {
-      AnalyticsRecord shown = r;
-      if (settings.json() && !settings.useLegacyPayloadFormat()
-          && (!r.getRawRequest().isEmpty() || !r.getRawResponse().isEmpty())) {
-        shown = r.copy()
-            .setRawRequest(HttpPayloadCleaner.clean(r.getRawRequest()))
-            .setRawResponse(HttpPayloadCleaner.clean(r.getRawResponse()));
-      }
-      appendLine(lines, settings.logFieldName(), shown);
+    for (String line : rendered.values()) {
+      lines.append(line);
     }
     print(lines);
-    return WriteResult.completed(records.size());
+    return CompletableFuture.completedFuture(rendered.result());
+  }
+
+  /** The line for one record (with its newline). */
+  private String line(AnalyticsRecord r) throws PumpException {
+    AnalyticsRecord shown = r;
+    if (settings.json() && !settings.useLegacyPayloadFormat()
+        && (!r.getRawRequest().isEmpty() || !r.getRawResponse().isEmpty())) {
+      shown = r.copy()
+          .setRawRequest(HttpPayloadCleaner.clean(r.getRawRequest()))
+          .setRawResponse(HttpPayloadCleaner.clean(r.getRawResponse()));
+    }
+    StringBuilder b = new StringBuilder(1600);
+    appendLine(b, settings.logFieldName(), shown);
+    return b.toString();
   }
 
   @Override

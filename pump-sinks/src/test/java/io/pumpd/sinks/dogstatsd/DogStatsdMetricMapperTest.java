@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.testing.Fixtures;
+import io.pumpd.core.testing.HostileRecords;
 import io.pumpd.sinks.dogstatsd.DogStatsdMetricMapper.DogStatsdMetric;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -70,6 +71,29 @@ class DogStatsdMetricMapperTest {
         .containsExactly("method:");
     r.setOauthId("client-1");
     assertThat(new DogStatsdMetricMapper(List.of()).map(r).tags()).endsWith("oauth_id:client-1");
+  }
+
+  @Test
+  @DisplayName("line feeds in a value are dropped, as Tyk's client drops them: a record cannot add metric lines")
+  void newlinesCannotStartAnotherMetricLine() {
+    AnalyticsRecord r = new AnalyticsRecord().setPath("/x\nevil.metric:1|c\n").setApiName("a\nb").setOauthId("\n");
+    for (DogStatsdMetricMapper m : List.of(
+        new DogStatsdMetricMapper(List.of()),
+        new DogStatsdMetricMapper(DogStatsdTag.resolve(List.of("path", "api_name", "oauth_id"))))) {
+      assertThat(m.map(r).tags()).noneMatch(t -> t.contains("\n"))
+          .contains("path:/xevil.metric:1|c", "api_name:ab", "oauth_id:");
+    }
+  }
+
+  @Test
+  @DisplayName("every decodable record maps")
+  void hostileRecords() {
+    DogStatsdMetricMapper all = new DogStatsdMetricMapper(DogStatsdTag.resolve(
+        List.of("method", "response_code", "api_version", "api_name", "api_id", "org_id", "tracked", "path", "oauth_id")));
+    for (AnalyticsRecord r : HostileRecords.all().values()) {
+      assertThat(all.map(r).value()).isEqualTo(r.getRequestTime());
+      assertThat(new DogStatsdMetricMapper(List.of()).map(r).tags()).hasSizeGreaterThanOrEqualTo(8);
+    }
   }
 
   private static List<JsonNode> golden(String resource) throws IOException {

@@ -11,6 +11,7 @@ import io.pumpd.core.pump.PumpContext;
 import io.pumpd.core.pump.WriteResult;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.testing.Fixtures;
+import io.pumpd.core.testing.HostileRecords;
 import io.pumpd.sinks.dogstatsd.DogStatsdMetricMapper.DogStatsdMetric;
 import io.pumpd.sinks.dogstatsd.testing.DogStatsdLine;
 import io.pumpd.sinks.dogstatsd.testing.StrictDogStatsdListener;
@@ -280,6 +281,36 @@ class DogStatsdPumpStrictListenerTest {
   void noAddressAtAll() {
     DogStatsdPump pump = new DogStatsdPump("dd", settings("{}"), k -> null, () -> 0);
     assertThatThrownBy(() -> pump.init(context())).hasMessageContaining("DD_AGENT_HOST");
+  }
+
+  @Test
+  @DisplayName("extreme records among good ones: every good record sent; a line too long fails alone")
+  void hostileRecords() throws Exception {
+    StrictDogStatsdListener listener = listen(StrictDogStatsdListener.udp());
+    DogStatsdPump pump = pump("{\"address\":\"" + listener.address() + "\",\"namespace\":\"pump\"}");
+    List<AnalyticsRecord> good = Fixtures.records(Fixtures.MODERN).subList(0, 200);
+    List<AnalyticsRecord> records = HostileRecords.amongGood(good);
+    AnalyticsRecord tooLong = HostileRecords.all().get("very long strings");
+
+    WriteResult result = pump.write(records, Deadline.after(WAIT)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+    assertThat(result.failures()).singleElement().satisfies(f -> {
+      assertThat(f.record().getPath()).isEqualTo(tooLong.getPath());
+      assertThat(f.reason()).contains("does not fit");
+      assertThat(f.retriable()).isFalse();
+    });
+    assertThat(result.delivered()).isEqualTo(records.size() - 1);
+    List<AnalyticsRecord> sent = records.stream().filter(r -> !r.getPath().equals(tooLong.getPath())).toList();
+    List<DogStatsdLine> lines = listener.awaitMetrics(sent.size(), WAIT); // and nothing malformed
+    assertThat(lines).hasSameSizeAs(sent);
+    List<DogStatsdLine> goodLines = new ArrayList<>();
+    for (int i = 0; i < sent.size(); i++) {
+      if (good.contains(sent.get(i))) {
+        goodLines.add(lines.get(i));
+      }
+    }
+    assertMatchesRecords(goodLines, good, "pump.request_time", List.of());
+    assertThat(lines).extracting(DogStatsdLine::value).contains(Long.toString(Long.MAX_VALUE));
   }
 
   /** Each line must be Tyk's histogram for the record at the same position (the client keeps order). */

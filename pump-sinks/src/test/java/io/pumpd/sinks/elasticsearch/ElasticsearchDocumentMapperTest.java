@@ -8,12 +8,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.record.McpStats;
 import io.pumpd.core.testing.Fixtures;
+import io.pumpd.core.testing.HostileRecords;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ElasticsearchDocumentMapperTest {
@@ -167,5 +171,35 @@ class ElasticsearchDocumentMapperTest {
     AnalyticsRecord r = Fixtures.records(Fixtures.MODERN).get(3);
     assertThat(new ElasticsearchDocumentMapper("a", "", false, false, false, true).id(r)).isEqualTo(DocumentIds.idFor(r));
     assertThat(mapper(false, false).id(r)).isNull();
+  }
+
+  @Test
+  void rollingIndexTakesAnyYearAsTimestampWritesIt() {
+    ElasticsearchDocumentMapper m = new ElasticsearchDocumentMapper("tyk_analytics", "", true, false, false, false);
+    assertThat(m.index(new AnalyticsRecord().setTimeStamp(HostileRecords.YEAR_PLUS_1E9)))
+        .isEqualTo("tyk_analytics-+1000000000.12.31");
+    assertThat(m.index(new AnalyticsRecord().setTimeStamp(HostileRecords.YEAR_MINUS_1E9)))
+        .isEqualTo("tyk_analytics--1000000000.01.01");
+    assertThat(m.index(new AnalyticsRecord().setTimeStamp(Instant.parse("+10000-01-01T00:00:00Z"))))
+        .isEqualTo("tyk_analytics-+10000.01.01");
+    assertThat(m.index(new AnalyticsRecord().setTimeStamp(Instant.parse("-0001-12-31T23:59:59Z"))))
+        .isEqualTo("tyk_analytics--0001.12.31");
+    assertThat(m.index(new AnalyticsRecord().setTimeStamp(Instant.parse("9999-12-31T23:59:59Z"))))
+        .isEqualTo("tyk_analytics-9999.12.31");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("hostileRecords")
+  void everyDecodableRecordMapsToADocumentAnIndexAndAnId(String name, AnalyticsRecord r) throws Exception {
+    ElasticsearchDocumentMapper m = new ElasticsearchDocumentMapper("tyk_analytics", "mcp", true, true, true, true);
+    JsonNode doc = JSON.readTree(m.documentBytes(r));
+    assertThat(Instant.parse(doc.get("@timestamp").asText())).isEqualTo(r.getTimeStamp());
+    assertThat(doc.get("request_uri").asText()).isEqualTo(r.getPath());
+    assertThat(m.index(r)).startsWith("tyk_analytics-");
+    assertThat(m.id(r)).hasSize(16);
+  }
+
+  static Stream<Arguments> hostileRecords() {
+    return HostileRecords.all().entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
   }
 }

@@ -11,12 +11,14 @@ import io.pumpd.core.pump.PumpException;
 import io.pumpd.core.pump.WriteResult;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.testing.Fixtures;
+import io.pumpd.core.testing.HostileRecords;
 import io.pumpd.sinks.elasticsearch.testing.EmbeddedElasticsearch;
 import io.pumpd.sinks.elasticsearch.testing.EmbeddedElasticsearch.StoredDocument;
 import io.pumpd.sinks.elasticsearch.testing.TcpProxy;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -29,6 +31,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The pump against a real Elasticsearch 8 node ({@link EmbeddedElasticsearch}). */
 class ElasticsearchPumpTest {
@@ -179,6 +183,44 @@ class ElasticsearchPumpTest {
     assertThat(es.count(index)).isEqualTo(records.size() - bad.size());
     Set<String> stored = es.documents(index).stream().map(StoredDocument::id).collect(Collectors.toSet());
     assertThat(stored).doesNotContainAnyElementsOf(byId(bad).keySet());
+  }
+
+  /**
+   * Records with times at year ±1e9 among good ones, bulk and one by one: the good ones are all
+   * indexed; an extreme one is sent in the documented form and Elasticsearch decides (indexed, or
+   * rejected with its own reason, that document alone).
+   */
+  @ParameterizedTest(name = "disable_bulk={0}")
+  @ValueSource(booleans = {false, true})
+  void extremeTimesAreSentInTheDocumentedFormAndOnlyElasticsearchCanRejectThem(boolean disableBulk) throws Exception {
+    String index = EmbeddedElasticsearch.uniqueIndex("extreme");
+    PumpUnderTest p = pump(es.url(), "\"index_name\":\"" + index + "\",\"rolling_index\":true,\"generate_id\":true,"
+        + "\"disable_bulk\":" + disableBulk);
+    List<AnalyticsRecord> good = Fixtures.records(Fixtures.MODERN).subList(0, 200);
+    AnalyticsRecord plus = HostileRecords.timeStampYearPlus1e9();
+    AnalyticsRecord minus = HostileRecords.expireAtYearMinus1e9().setTimeStamp(HostileRecords.YEAR_MINUS_1E9);
+    List<AnalyticsRecord> records = new ArrayList<>(good);
+    records.add(100, plus);
+    records.add(minus);
+
+    WriteResult result = p.writeAndWait(records);
+
+    assertThat(result.delivered() + result.failures().size()).isEqualTo(records.size());
+    assertThat(result.failures()).extracting(f -> f.record()).isSubsetOf(plus, minus);
+    assertThat(result.failures()).allSatisfy(f -> {
+      assertThat(f.retriable()).isFalse();
+      assertThat(f.reason()).as("Elasticsearch's answer, not a rendering failure")
+          .doesNotContain("cannot render").doesNotContain("DateTimeException").containsPattern("400");
+    });
+    assertThat(es.count(index + "-2026.11.20")).isEqualTo(good.size());
+    Set<AnalyticsRecord> failed = result.failures().stream().map(f -> f.record()).collect(Collectors.toSet());
+    for (AnalyticsRecord extreme : List.of(plus, minus)) {
+      if (!failed.contains(extreme)) {
+        String stored = es.documents(index + "*").stream().filter(d -> d.id().equals(DocumentIds.idFor(extreme)))
+            .findFirst().orElseThrow().source().get("@timestamp").asText();
+        assertThat(Instant.parse(stored)).isEqualTo(extreme.getTimeStamp());
+      }
+    }
   }
 
   private void createIndexMappingApiVersionAsLong(String index) throws Exception {

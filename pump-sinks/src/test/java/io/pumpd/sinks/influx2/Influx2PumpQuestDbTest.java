@@ -14,12 +14,14 @@ import io.pumpd.core.pump.WriteResult;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.record.RecordJson;
 import io.pumpd.core.testing.Fixtures;
+import io.pumpd.core.testing.HostileRecords;
 import io.pumpd.sinks.influx2.testing.EmbeddedQuestDb;
 import io.pumpd.sinks.influx2.testing.RecordingInfluxServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -143,6 +145,49 @@ class Influx2PumpQuestDbTest {
     assertThat(result.failures()).hasSize(4)
         .allSatisfy(f -> assertThat(f.reason()).contains("HTTP status code: 400").contains("request_time"));
     assertThat(db.count(TABLE)).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("times at year ±1e9 among good records: all stored, the time field in the documented form")
+  void extremeTimes() throws Exception {
+    pump = pump(settings(db.baseUrl(),
+        "\"verify_bucket\":false,\"tags\":[\"path\",\"time_stamp\"],\"fields\":[\"request_time\",\"time_stamp\"]"));
+    List<AnalyticsRecord> records = new ArrayList<>(Fixtures.records(Fixtures.MODERN).subList(0, 300));
+    records.add(150, HostileRecords.timeStampYearPlus1e9());
+    records.add(HostileRecords.expireAtYearMinus1e9().setTimeStamp(HostileRecords.YEAR_MINUS_1E9)
+        .setPath("/hostile/timestamp-minus-1e9"));
+
+    WriteResult result = pump.write(records, Deadline.after(TEN_SECONDS)).toCompletableFuture().get();
+
+    assertThat(result).isEqualTo(WriteResult.delivered(records.size()));
+    awaitRows(records.size());
+    List<Map<String, JsonNode>> hostile =
+        db.query("select path, time_stamp, timestamp from " + TABLE + " where path like '/hostile/%' order by path");
+    assertThat(hostile).hasSize(2);
+    assertThat(hostile.get(0).get("time_stamp").asText()).isEqualTo(HostileRecords.YEAR_MINUS_1E9_JSON);
+    assertThat(hostile.get(1).get("time_stamp").asText()).isEqualTo(HostileRecords.YEAR_PLUS_1E9_JSON);
+    // outside InfluxDB's time range: the point gets the write time (0 in these tests)
+    assertThat(hostile).allSatisfy(row -> assertThat(row.get("timestamp").asText()).isEqualTo("1970-01-01T00:00:00.000000Z"));
+  }
+
+  @Test
+  @DisplayName("every decodable record is stored or, if QuestDB refuses it, failed alone with its message")
+  void hostileRecords() throws Exception {
+    pump = pump(settings(db.baseUrl(),
+        "\"verify_bucket\":false,\"tags\":[\"method\",\"path\"],"
+            + "\"fields\":[\"request_time\",\"time_stamp\",\"raw_request\",\"total_latency\"]"));
+    List<AnalyticsRecord> good = Fixtures.records(Fixtures.MODERN).subList(0, 100);
+    List<AnalyticsRecord> records = HostileRecords.amongGood(good);
+
+    WriteResult result = pump.write(records, Deadline.after(TEN_SECONDS)).toCompletableFuture().get();
+
+    assertThat(result.delivered() + result.failures().size()).isEqualTo(records.size());
+    assertThat(result.failures()).extracting(f -> f.record()).doesNotContainAnyElementsOf(good);
+    assertThat(result.failures()).allSatisfy(f -> {
+      assertThat(f.retriable()).isFalse();
+      assertThat(f.reason()).contains("HTTP status code");
+    });
+    awaitRows(result.delivered());
   }
 
   private void awaitRows(long n) {

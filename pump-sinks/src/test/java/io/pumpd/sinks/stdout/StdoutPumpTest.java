@@ -10,14 +10,18 @@ import io.pumpd.core.pump.PumpException;
 import io.pumpd.core.pump.WriteResult;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.testing.Fixtures;
+import io.pumpd.core.testing.HostileRecords;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class StdoutPumpTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -94,5 +98,36 @@ class StdoutPumpTest {
     p.close();
     assertThatThrownBy(() -> p.write(Fixtures.records(Fixtures.MODERN).subList(0, 1), Deadline.NONE))
         .isInstanceOf(PumpException.class);
+  }
+
+  /** The audit's case: one record with a time at year ±1e9 must not take the other 999 down with it. */
+  @Test
+  void recordsWithTimesAtYearPlusAndMinusOneBillionArePrintedAndTheRestOfTheBatchToo() throws Exception {
+    List<AnalyticsRecord> records = new ArrayList<>(Fixtures.records(Fixtures.MODERN).subList(0, 999));
+    records.add(500, HostileRecords.timeStampYearPlus1e9());
+    records.add(HostileRecords.expireAtYearMinus1e9());
+
+    WriteResult r = pump("{\"format\": \"json\", \"use_legacy_payload_format\": true}")
+        .write(records, Deadline.NONE).toCompletableFuture().join();
+
+    assertThat(r).isEqualTo(WriteResult.delivered(1001));
+    List<String> lines = lines();
+    assertThat(lines).hasSize(1001);
+    JsonNode plus = JSON.readTree(lines.get(500)).get("tyk-analytics-record");
+    assertThat(plus.get("path").asText()).isEqualTo("/hostile/timestamp-plus-1e9");
+    assertThat(plus.get("timestamp").asText()).isEqualTo(HostileRecords.YEAR_PLUS_1E9_JSON);
+    JsonNode minus = JSON.readTree(lines.get(1000)).get("tyk-analytics-record");
+    assertThat(minus.get("expireAt").asText()).isEqualTo(HostileRecords.YEAR_MINUS_1E9_JSON);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"{\"format\": \"json\"}", "{}"})
+  void everyDecodableRecordIsPrintedOnOneLine(String meta) throws Exception {
+    List<AnalyticsRecord> records = HostileRecords.amongGood(Fixtures.records(Fixtures.MODERN).subList(0, 50));
+
+    WriteResult r = pump(meta).write(records, Deadline.NONE).toCompletableFuture().join();
+
+    assertThat(r).isEqualTo(WriteResult.delivered(records.size()));
+    assertThat(lines()).hasSize(records.size());
   }
 }
