@@ -32,13 +32,13 @@ class DecodeAmplificationHostileIT extends HostileSuite {
 
   @Test
   void recordsThatDecodeToTooMuchAreDeadLetteredWhileDecodingAndTheRestDelivered() throws Exception {
-    feeder.push(KEY, HostileRecords.good("a", 500));
+    feeder.push(KEY, HostileElements.good("a", 500));
     List<byte[]> bombs = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      bombs.add(HostileRecords.oneCharTags("bomb-" + i, 1 << 20)); // 2 MB, ~56 MB decoded
+      bombs.add(HostileElements.oneCharTags("bomb-" + i, 1 << 20)); // 2 MB, ~56 MB decoded
     }
     feeder.push(KEY, bombs);
-    feeder.push(KEY, HostileRecords.good("b", 500));
+    feeder.push(KEY, HostileElements.good("b", 500));
     try (DaemonProcess d = DaemonProcess.start(List.of(), stdoutEnv(), work)) {
       d.awaitStdoutLines(1000, Duration.ofSeconds(90));
       await().atMost(Duration.ofSeconds(60)).until(() -> deadLetters("undecodable").size() == 8);
@@ -59,11 +59,11 @@ class DecodeAmplificationHostileIT extends HostileSuite {
     // ~340 MB if one part of them were decoded at once: more than the daemon's whole heap
     List<byte[]> amplified = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
-      amplified.add(HostileRecords.oneCharTags("tags-" + i, 100_000));
+      amplified.add(HostileElements.oneCharTags("tags-" + i, 100_000));
     }
-    feeder.push(KEY, HostileRecords.good("a", 200));
+    feeder.push(KEY, HostileElements.good("a", 200));
     feeder.push(KEY, amplified);
-    feeder.push(KEY, HostileRecords.good("b", 200));
+    feeder.push(KEY, HostileElements.good("b", 200));
     try (DaemonProcess d = DaemonProcess.start(List.of(), stdoutEnv(), work)) {
       d.awaitStdoutLines(460, Duration.ofSeconds(120));
       assertThat(printedKeys(d)).hasSize(460).doesNotHaveDuplicates();

@@ -58,9 +58,9 @@ class FatalErrorHostileIT extends HostileSuite {
   }
 
   private void pushOneHugeAmongGood() {
-    feeder.push(KEY, HostileRecords.good("a", 10));
-    feeder.push(KEY, List.of(HostileRecords.hugeRawRequest("huge", 40 * MB)));
-    feeder.push(KEY, HostileRecords.good("b", 10));
+    feeder.push(KEY, HostileElements.good("a", 10));
+    feeder.push(KEY, List.of(HostileElements.hugeRawRequest("huge", 40 * MB)));
+    feeder.push(KEY, HostileElements.good("b", 10));
   }
 
   @Test

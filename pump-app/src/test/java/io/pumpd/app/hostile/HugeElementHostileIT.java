@@ -35,13 +35,13 @@ class HugeElementHostileIT extends HostileSuite {
 
   /** Pushes good, huge, good, huge, good; returns the huge elements. */
   private List<byte[]> pushGoodAndHuge() {
-    byte[] rawRequest = HostileRecords.hugeRawRequest("huge-raw-request", 50 * MB);
-    byte[] unknownString = HostileRecords.hugeUnknownString("huge-unknown-key", 50 * MB);
-    feeder.push(KEY, HostileRecords.good("a", 100));
+    byte[] rawRequest = HostileElements.hugeRawRequest("huge-raw-request", 50 * MB);
+    byte[] unknownString = HostileElements.hugeUnknownString("huge-unknown-key", 50 * MB);
+    feeder.push(KEY, HostileElements.good("a", 100));
     feeder.push(KEY, List.of(rawRequest));
-    feeder.push(KEY, HostileRecords.good("b", 100));
+    feeder.push(KEY, HostileElements.good("b", 100));
     feeder.push(KEY, List.of(unknownString));
-    feeder.push(KEY, HostileRecords.good("c", 100));
+    feeder.push(KEY, HostileElements.good("c", 100));
     return List.of(rawRequest, unknownString);
   }
 

@@ -15,10 +15,10 @@ import java.util.List;
  * re-encoded the way the gateway encodes it: good records with a unique key to find them by,
  * records with a huge value, records whose small values decode to many times their size.
  */
-final class HostileRecords {
+final class HostileElements {
   private static final MsgpackRecordEncoder ENCODER = new MsgpackRecordEncoder();
 
-  private HostileRecords() {}
+  private HostileElements() {}
 
   /** A real record (a copy of fixture {@code i % 1000}). */
   static AnalyticsRecord record(int i) {
