@@ -126,7 +126,7 @@ public final class AtLeastOnceDelivery implements AutoCloseable {
         settings.consumer().replyTimeout(), availability, refusals, this::wakeConsumers, meters);
     this.maintenance = new StreamMaintenance(link, groups, settings.defaultBound(),
         settings.consumer().lease().multipliedBy(10), settings.consumer().replyTimeout(),
-        availability, meters);
+        availability, refusals, meters);
     this.maintenanceThread =
         Executors.newSingleThreadScheduledExecutor(Threads.factory("delivery-maintenance"));
   }

@@ -1,5 +1,6 @@
 package io.pumpd.app.delivery;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import io.micrometer.core.instrument.Counter;
@@ -67,6 +68,7 @@ final class StreamMaintenance {
   private final Duration staleConsumerIdle;
   private final Duration replyTimeout;
   private final RedisAvailability availability;
+  private final RedisRefusals refusals;
   private final MeterRegistry meters;
   private final Map<String, AtomicLong> backlogGauges = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> lagGauges = new ConcurrentHashMap<>();
@@ -85,7 +87,8 @@ final class StreamMaintenance {
    */
   StreamMaintenance(RedisLink link, Map<StreamKeys, List<GroupBound>> groups, GroupBound defaults,
       Duration staleConsumerIdle, Duration replyTimeout, RedisAvailability availability,
-      MeterRegistry meters) {
+      RedisRefusals refusals, MeterRegistry meters) {
+    this.refusals = refusals;
     this.link = link;
     this.groups = new LinkedHashMap<>(groups);
     this.defaults = defaults;
@@ -167,15 +170,25 @@ final class StreamMaintenance {
     long deadline = System.nanoTime() + replyTimeout.toNanos();
     Map<StreamKeys, StreamState> states = new LinkedHashMap<>();
     ExecutionException failure = null;
+    boolean answered = false;
     for (Map.Entry<StreamKeys, CompletableFuture<List<Object>>> e : replies.entrySet()) {
+      String activity = "keep stream " + e.getKey().stream() + " in shape";
       try {
         states.put(e.getKey(), parse(e.getKey(), e.getValue().get(
             Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)));
+        refusals.accepted(activity);
+        answered = true;
       } catch (ExecutionException ex) {
-        failure = ex;
+        Throwable cause = ChunkMover.rootCause(ex);
+        if (cause instanceof RedisCommandExecutionException) {
+          refusals.refused(activity, String.valueOf(cause.getMessage())); // reachable, refusing
+          answered = true;
+        } else {
+          failure = ex;
+        }
       }
     }
-    if (states.isEmpty() && failure != null) {
+    if (!answered && failure != null) {
       throw failure;
     }
     availability.up();

@@ -291,12 +291,14 @@ public final class PumpDaemon {
    */
   private int shutdownAtLeastOnce(Deadline deadline, Duration budget) {
     AtLeastOnceDelivery.StopReport report = delivery.stop(deadline);
+    Map<String, Map<String, Object>> status = delivery.status();
     for (PumpRunner r : dispatcher.runners()) {
       AtLeastOnceDelivery.Left left =
           report.unacknowledged().getOrDefault(r.name(), new AtLeastOnceDelivery.Left(0, 0));
-      LOG.info("Pump {} flushed: {} records delivered since start, {} dead-lettered, {} entries "
-          + "({} records) left in Redis for redelivery", r.name(), r.deliveredCount(),
-          r.failedCount(), left.entries(), left.records());
+      Object backlog = status.getOrDefault(r.name(), Map.of()).getOrDefault("backlog_records", 0);
+      LOG.info("Pump {} flushed: {} records delivered since start, {} dead-lettered; {} entries "
+          + "({} records) it took left in Redis for redelivery; backlog {} records not confirmed",
+          r.name(), r.deliveredCount(), r.failedCount(), left.entries(), left.records(), backlog);
     }
     report.unflushed().forEach(n -> LOG.warn("Pump {}: flush did not complete; its unconfirmed "
         + "records stay in Redis and are delivered again later", n));

@@ -5,6 +5,7 @@ import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.testing.Fixtures;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -27,10 +28,25 @@ final class HostileElements {
 
   /** {@code n} good elements with the api keys {@code <prefix>-0 .. <prefix>-<n-1>}. */
   static List<byte[]> good(String prefix, int n) {
+    return good(prefix, n, null);
+  }
+
+  /** As {@link #good(String, int)}, every record timed {@code at} (null: the fixture's time). */
+  static List<byte[]> good(String prefix, int n, Instant at) {
     List<AnalyticsRecord> fixture = Fixtures.records(Fixtures.MODERN);
     List<byte[]> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      out.add(ENCODER.encode(fixture.get(i % fixture.size()).setApiKey(prefix + "-" + i)));
+      AnalyticsRecord r = fixture.get(i % fixture.size()).setApiKey(prefix + "-" + i);
+      out.add(ENCODER.encode(at == null ? r : r.setTimeStamp(at)));
+    }
+    return out;
+  }
+
+  /** {@code n} elements that are not msgpack records at all. */
+  static List<byte[]> garbage(String prefix, int n) {
+    List<byte[]> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add((prefix + "-" + i + " is not a record").getBytes(StandardCharsets.US_ASCII));
     }
     return out;
   }

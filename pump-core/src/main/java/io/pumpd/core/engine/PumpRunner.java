@@ -90,6 +90,14 @@ public final class PumpRunner {
   /** Attempts after which a record the pump keeps failing on unexpectedly is dead-lettered. */
   public static final int POISON_ATTEMPTS = 3;
 
+  /**
+   * How long one {@code at_least_once} attempt may take when the pump has no {@code timeout}:
+   * after it the batch is handed back for the delivery's own retry with backoff (its source entry
+   * stays in Redis), so that a sink that fails for good neither holds its consumer for ever nor
+   * stalls the shutdown. {@code at_most_once} keeps Tyk's wait without limit.
+   */
+  public static final Duration ATTEMPT_WINDOW = Duration.ofSeconds(10);
+
   private final String name;
   private volatile Pump pump;
   private volatile String notInitialised;
@@ -411,14 +419,15 @@ public final class PumpRunner {
       return CompletableFuture.completedFuture(
           DeliveryOutcome.settled(name, batch.size(), dropped, 0, 0));
     }
-    Deadline deadline = Deadline.after(timeout);
+    Deadline deadline = attemptDeadline();
     CompletableFuture<DeliveryOutcome> result = new CompletableFuture<>();
     Settling settling = new Settling(records, batch.size(), dropped, attempt, result);
     Future<?> task = thread.submit(() -> takeOnPumpThread(settling, deadline, stallLimit));
     try {
       await(task, deadline);
     } catch (TimeoutException e) {
-      if (settling.retry("timed out after " + human(timeout))) {
+      if (settling.retry("timed out after "
+          + human(timeout.isZero() ? ATTEMPT_WINDOW : timeout))) {
         LOG.debug("Timeout writing to pump {}: {} records not taken after {}; they will be "
             + "delivered again", name, records.size(), human(timeout));
       }
@@ -586,6 +595,11 @@ public final class PumpRunner {
     });
   }
 
+  /** The deadline of one at_least_once attempt: the pump's timeout, or {@link #ATTEMPT_WINDOW}. */
+  private Deadline attemptDeadline() {
+    return Deadline.after(timeout.isZero() ? ATTEMPT_WINDOW : timeout);
+  }
+
   // ---- isolation of the records a pump fails on ----
 
   /** A record whose single-record write threw something else than a {@link PumpException}. */
@@ -743,7 +757,7 @@ public final class PumpRunner {
     if (!(pump instanceof UptimeCapable uptime)) {
       return Optional.of("not initialised: " + notInitialised);
     }
-    Deadline deadline = Deadline.after(timeout);
+    Deadline deadline = attemptDeadline();
     Future<Optional<String>> task = thread.submit(() -> {
       try {
         retrier.call(() -> {
@@ -768,7 +782,7 @@ public final class PumpRunner {
           : task.get(deadline.remaining().toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       task.cancel(true);
-      return Optional.of("timed out after " + human(timeout));
+      return Optional.of("timed out after " + human(timeout.isZero() ? ATTEMPT_WINDOW : timeout));
     } catch (ExecutionException e) {
       FatalErrors.check("pump-" + name, e);
       return Optional.of(reason(e));
