@@ -6,6 +6,7 @@ import io.pumpd.app.cli.DoctorCommand;
 import io.pumpd.app.cli.RunCommand;
 import io.pumpd.app.cli.SharedOptions;
 import io.pumpd.app.cli.VersionProvider;
+import io.pumpd.app.lifecycle.LoggingSetup;
 import io.pumpd.app.redis.RedisConfigException;
 import io.pumpd.core.config.ConfigException;
 import io.pumpd.core.text.ControlCharacters;
@@ -40,6 +41,7 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    LoggingSetup.routeJavaUtilLogging();
     int code = commandLine().execute(args);
     System.exit(code);
   }
