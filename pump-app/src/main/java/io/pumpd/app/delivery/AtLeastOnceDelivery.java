@@ -274,9 +274,7 @@ public final class AtLeastOnceDelivery implements AutoCloseable {
   /** Reasons for the readiness endpoint: Redis unreachable, pumps failing to deliver. */
   public List<String> notReadyReasons() {
     List<String> reasons = new ArrayList<>();
-    if (!availability.isUp()) {
-      reasons.add("redis unreachable");
-    }
+    availability.notReadyReason().ifPresent(reasons::add);
     Map<String, StreamMaintenance.Backlog> backlogs = maintenance.backlogs();
     for (PumpConsumer c : consumers) {
       c.failing().ifPresent(f -> {

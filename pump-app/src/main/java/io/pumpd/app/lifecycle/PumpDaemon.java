@@ -140,7 +140,7 @@ public final class PumpDaemon {
         : config.internalChunkSize();
     PurgeLoop loop = new PurgeLoop(source, decoders.records(), decoders.uptime(), dispatcher,
         new PurgeLoop.Settings(purgeDelay, chunk, config.maxRecordsPerCycle(), purgeUptime), meters);
-    readiness.addCheck(() -> source.isAvailable() ? List.of() : List.of("redis unreachable"));
+    readiness.addCheck(() -> source.notReadyReason().map(List::of).orElseGet(List::of));
     return new PumpDaemon(config, source, deadLetters, readiness, dispatcher, loop, null);
   }
 
