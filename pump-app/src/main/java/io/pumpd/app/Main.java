@@ -6,6 +6,11 @@ import io.pumpd.app.cli.DoctorCommand;
 import io.pumpd.app.cli.RunCommand;
 import io.pumpd.app.cli.SharedOptions;
 import io.pumpd.app.cli.VersionProvider;
+import io.pumpd.app.lifecycle.LoggingSetup;
+import io.pumpd.app.redis.RedisConfigException;
+import io.pumpd.core.config.ConfigException;
+import io.pumpd.core.text.ControlCharacters;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -36,12 +41,33 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    LoggingSetup.routeJavaUtilLogging();
     int code = commandLine().execute(args);
     System.exit(code);
   }
 
   /** The configured command line (tests call {@code execute} on it). */
   public static CommandLine commandLine() {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(Main::handle);
+  }
+
+  /**
+   * The configuration is checked when it is loaded, so a {@link RedisConfigException} arrives here
+   * only when a TLS file changed after that check: it is reported as the configuration error it is
+   * (exit status 2, no stack trace). Anything else is a bug and keeps picocli's report.
+   */
+  private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed)
+      throws Exception {
+    if (e instanceof RedisConfigException redis) {
+      PrintWriter err = cmd.getErr();
+      err.println("pump: invalid configuration (" + redis.problems().size() + " problem"
+          + (redis.problems().size() == 1 ? "" : "s") + "):");
+      redis.problems().forEach(p -> err.println("  " + ControlCharacters.escape(
+          "analytics_storage_config." + p.key() + ": " + p.message())));
+      err.flush();
+      return ConfigException.EXIT_STATUS;
+    }
+    throw e;
   }
 }

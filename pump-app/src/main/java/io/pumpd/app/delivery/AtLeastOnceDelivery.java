@@ -290,9 +290,7 @@ public final class AtLeastOnceDelivery implements AutoCloseable {
    */
   public List<String> notReadyReasons() {
     List<String> reasons = new ArrayList<>();
-    if (!availability.isUp()) {
-      reasons.add("redis unreachable");
-    }
+    availability.notReadyReason().ifPresent(reasons::add);
     reasons.addAll(refusals.reasons());
     Map<String, StreamMaintenance.Backlog> backlogs = maintenance.backlogs();
     for (PumpConsumer c : consumers) {

@@ -168,7 +168,7 @@ public final class PumpDaemon {
         : config.internalChunkSize();
     PurgeLoop loop = new PurgeLoop(source, decoders.records(), decoders.uptime(), dispatcher,
         new PurgeLoop.Settings(purgeDelay, chunk, config.maxRecordsPerCycle(), purgeUptime), meters);
-    readiness.addCheck(() -> source.isAvailable() ? List.of() : List.of("redis unreachable"));
+    readiness.addCheck(() -> source.notReadyReason().map(List::of).orElseGet(List::of));
     readiness.addCheck(() -> dispatcher.runners().stream()
         .flatMap(r -> r.failing().map(f -> "pump " + r.name() + ": " + f).stream()).toList());
     PumpInitRetry initRetry = new PumpInitRetry(name -> { });

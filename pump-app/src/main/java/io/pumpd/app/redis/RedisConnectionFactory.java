@@ -16,6 +16,7 @@ import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.pumpd.core.config.RedisAddress;
 import io.pumpd.core.config.StorageConfig;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -182,6 +182,12 @@ public final class RedisRecordSource implements RecordSource {
     return availability.isUp();
   }
 
+  /** {@link RedisAvailability#notReadyReason()}: says when Redis refused the credentials. */
+  @Override
+  public Optional<String> notReadyReason() {
+    return availability.notReadyReason();
+  }
+
   /** Shuts the client down within {@link SourceOptions#shutdownTimeout()}; idempotent. */
   @Override
   public synchronized void close() {

@@ -4,11 +4,8 @@ import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
 import io.pumpd.core.config.ConfigProblems;
 import io.pumpd.core.config.StorageConfig;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
+import io.pumpd.core.tls.TlsFiles;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.KeyManagerFactory;
@@ -17,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The TLS part of {@code analytics_storage_config}, validated and with its PEM files loaded
- * ({@code reference/tyk-pump.md} §2.5), mapped onto Lettuce:
+ * The TLS part of {@code analytics_storage_config} with its PEM files loaded ({@code
+ * reference/tyk-pump.md} §2.5; checked by {@link StorageConfig#validate}), mapped onto Lettuce:
  *
  * <ul>
  *   <li>{@code use_ssl} (or {@code redis_use_ssl}) turns TLS on; the other keys are ignored
@@ -39,8 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisTls {
   private static final Logger LOG = LoggerFactory.getLogger(RedisTls.class);
-  private static final List<String> VERSIONS = List.of("1.0", "1.1", "1.2", "1.3");
-  private static final List<String> PROTOCOLS = List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
 
   private final boolean verifyPeer;
   private final List<String> protocols;
@@ -56,65 +51,24 @@ public final class RedisTls {
   }
 
   /**
-   * The TLS settings of {@code config}, or empty when TLS is off. Problems (bad version strings,
-   * unreadable or malformed PEM files) are added to {@code problems}, and the result is then empty.
+   * The TLS settings of {@code config}, or empty when TLS is off or a file cannot be used (then
+   * {@code problems} says why, as {@link StorageConfig#validate} does: both load the files with
+   * {@link TlsFiles}).
    */
   public static Optional<RedisTls> from(StorageConfig config, ConfigProblems problems) {
     if (!config.useSsl()) {
       return Optional.empty();
     }
-    int before = problems.all().size();
-    List<String> protocols = List.of();
-    try {
-      protocols = protocols(config.sslMinVersion(), config.sslMaxVersion());
-    } catch (IllegalArgumentException e) {
-      problems.add("ssl_min_version", e.getMessage());
-    }
-    TrustManagerFactory trust = null;
-    if (!config.sslCaFile().isEmpty()) {
-      try {
-        trust = PemFiles.trustManagers(Path.of(config.sslCaFile()));
-      } catch (IOException | GeneralSecurityException e) {
-        problems.add("ssl_ca_file", e.getMessage());
-      }
-    }
-    KeyManagerFactory keys = null;
-    boolean cert = !config.sslCertFile().isEmpty();
-    boolean key = !config.sslKeyFile().isEmpty();
-    if (cert && key) {
-      try {
-        keys = PemFiles.keyManagers(Path.of(config.sslCertFile()), Path.of(config.sslKeyFile()));
-      } catch (IOException | GeneralSecurityException e) {
-        problems.add("ssl_cert_file", e.getMessage());
-      }
-    } else if (cert || key) {
+    boolean cert = !config.sslCertFile().isBlank();
+    boolean key = !config.sslKeyFile().isBlank();
+    if (cert != key) {
       LOG.warn("analytics_storage_config: {} is set without {}; no client certificate is sent"
               + " (Tyk Pump ignores it too)",
           cert ? "ssl_cert_file" : "ssl_key_file", cert ? "ssl_key_file" : "ssl_cert_file");
     }
-    if (problems.all().size() > before) {
-      return Optional.empty();
-    }
-    return Optional.of(new RedisTls(!config.sslInsecureSkipVerify(), protocols, trust, keys));
-  }
-
-  /**
-   * The JSSE protocol names from {@code min} to {@code max} inclusive.
-   *
-   * @throws IllegalArgumentException when a version is not one of 1.0, 1.1, 1.2, 1.3 or min > max
-   */
-  public static List<String> protocols(String min, String max) {
-    int lo = VERSIONS.indexOf(min);
-    int hi = VERSIONS.indexOf(max);
-    if (lo < 0 || hi < 0) {
-      throw new IllegalArgumentException("TLS versions must be one of " + VERSIONS + ", got min '"
-          + min + "', max '" + max + "'");
-    }
-    if (lo > hi) {
-      throw new IllegalArgumentException(
-          "ssl_min_version " + min + " is above ssl_max_version " + max);
-    }
-    return new ArrayList<>(PROTOCOLS.subList(lo, hi + 1));
+    return TlsFiles.load(config.sslCaFile(), config.sslCertFile(), config.sslKeyFile(), problems)
+        .map(files -> new RedisTls(!config.sslInsecureSkipVerify(), config.tlsProtocols(),
+            files.trustManagers().orElse(null), files.keyManagers().orElse(null)));
   }
 
   /** False when {@code ssl_insecure_skip_verify} is set. */

@@ -5,10 +5,11 @@
  * <p>Entry point for the app: {@link io.pumpd.app.redis.RedisRecordSource#create}({@code
  * analytics_storage_config}, {@link io.pumpd.app.redis.SourceOptions#from}(config)), then {@code
  * storeVersion}, {@code pollAnalytics}/{@code pollUptime} from the purge loop, {@code isAvailable}
- * for readiness, {@code backlog} for metrics and diagnostics, {@code close} at shutdown. Invalid
- * connection settings fail at {@code create} with a {@link io.pumpd.app.redis.RedisConfigException}
- * listing every problem; {@link io.pumpd.app.redis.RedisClientSettings#validate} reports the same
- * problems into a config check.
+ * for readiness, {@code backlog} for metrics and diagnostics, {@code close} at shutdown. Connection
+ * settings are checked by {@link io.pumpd.core.config.StorageConfig#validate} when the
+ * configuration is loaded (every command, {@code pump config check} included, exit status 2);
+ * {@code create} runs the same check again and fails with a {@link
+ * io.pumpd.app.redis.RedisConfigException} only if a TLS file changed in between.
  *
  * <p>Decisions, and why:
  *

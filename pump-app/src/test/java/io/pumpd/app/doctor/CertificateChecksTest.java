@@ -2,7 +2,7 @@ package io.pumpd.app.doctor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pumpd.app.redis.TestCertificates;
+import io.pumpd.core.testing.TestCertificates;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

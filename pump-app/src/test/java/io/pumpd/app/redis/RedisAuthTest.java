@@ -91,13 +91,54 @@ class RedisAuthTest {
   }
 
   @Test
-  void aWrongPasswordMakesTheSourceUnavailableWithTheReason() {
-    try (RedisRecordSource source = RedisRecordSource.create(StorageConfigs.json(
-        "{\"port\":" + master.port() + ",\"password\":\"wrong\"}"), SourceOptions.DEFAULTS)) {
-      assertThatThrownBy(() -> source.pollAnalytics(10))
-          .isInstanceOf(SourceUnavailableException.class)
-          .hasMessageContaining("WRONGPASS");
+  void aWrongPasswordIsLoggedOnceAsAnAuthenticationFailureNamingTheSettingsNotAsAnOutage() {
+    try (LogCapture logs = LogCapture.redisPackage();
+        RedisRecordSource source = RedisRecordSource.create(StorageConfigs.json(
+            "{\"port\":" + master.port() + ",\"password\":\"wrong\"}"), SourceOptions.DEFAULTS)) {
+      for (int i = 0; i < 3; i++) {
+        assertThatThrownBy(() -> source.pollAnalytics(10))
+            .isInstanceOf(SourceUnavailableException.class)
+            .hasMessageContaining("WRONGPASS");
+      }
       assertThat(source.isAvailable()).isFalse();
+      assertThat(source.notReadyReason()).hasValueSatisfying(r -> assertThat(r)
+          .startsWith("redis authentication failed: WRONGPASS invalid username-password pair"));
+      assertThat(logs.messages(ch.qos.logback.classic.Level.ERROR, "Redis authentication failed"))
+          .singleElement().satisfies(m -> assertThat(m)
+              .contains("WRONGPASS")
+              .contains("analytics_storage_config.password")
+              .contains("TYK_PMP_ANALYTICSSTORAGECONFIG_PASSWORD")
+              .doesNotContain("wrong"));
+      assertThat(logs.messages(ch.qos.logback.classic.Level.WARN, "unreachable")).isEmpty();
+    }
+  }
+
+  @Test
+  void noPasswordForAServerThatRequiresOneIsAnAuthenticationFailure() {
+    try (LogCapture logs = LogCapture.redisPackage();
+        RedisRecordSource source = RedisRecordSource.create(StorageConfigs.json(
+            "{\"port\":" + master.port() + "}"), SourceOptions.DEFAULTS)) {
+      assertThatThrownBy(() -> source.pollAnalytics(10))
+          .isInstanceOf(SourceUnavailableException.class);
+      assertThat(source.notReadyReason()).hasValueSatisfying(r -> assertThat(r)
+          .startsWith("redis authentication failed: NOAUTH"));
+      assertThat(logs.messages(ch.qos.logback.classic.Level.ERROR, "Redis authentication failed"))
+          .hasSize(1);
+      assertThat(logs.messages(ch.qos.logback.classic.Level.WARN, "unreachable")).isEmpty();
+    }
+  }
+
+  @Test
+  void anUnreachableRedisIsStillAnOutage() throws Exception {
+    try (LogCapture logs = LogCapture.redisPackage();
+        RedisRecordSource source = RedisRecordSource.create(StorageConfigs.json(
+            "{\"port\":" + RedisServerProcess.freePort() + ",\"timeout\":1}"),
+            SourceOptions.DEFAULTS)) {
+      assertThatThrownBy(() -> source.pollAnalytics(10))
+          .isInstanceOf(SourceUnavailableException.class);
+      assertThat(source.notReadyReason()).contains("redis unreachable");
+      assertThat(logs.messages(ch.qos.logback.classic.Level.WARN, "Redis unreachable")).hasSize(1);
+      assertThat(logs.messages(ch.qos.logback.classic.Level.ERROR, "authentication")).isEmpty();
     }
   }
 
@@ -126,6 +167,8 @@ class RedisAuthTest {
       assertThatThrownBy(() -> source.pollAnalytics(10))
           .isInstanceOf(SourceUnavailableException.class);
       assertThat(source.isAvailable()).isFalse();
+      assertThat(source.notReadyReason()).hasValueSatisfying(r -> assertThat(r)
+          .startsWith("redis authentication failed"));
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pumpd.core.config.ConfigProblems;
+import io.pumpd.core.config.RedisAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -68,40 +69,33 @@ class RedisClientSettingsTest {
   }
 
   @Test
-  void reportsEveryProblemAtOnce() {
-    assertThatThrownBy(() -> settings("{\"type\":\"mongo\",\"database\":-1,"
-        + "\"addrs\":[\"nohost\",\"h:notaport\",\"h:70000\",\"::1:5\"],"
-        + "\"use_ssl\":true,\"ssl_min_version\":\"1.4\",\"ssl_ca_file\":\"/does/not/exist.pem\"}"))
+  void rejectsWhatTheConfigCheckRejectsWithTheSameProblems() {
+    String json = "{\"type\":\"mongo\",\"database\":-1,"
+        + "\"addrs\":[\"nohost\",\"h:notaport\",\"h:70000\",\"a:b:6379\"],"
+        + "\"use_ssl\":true,\"ssl_min_version\":\"1.4\",\"ssl_ca_file\":\"/does/not/exist.pem\"}";
+    ConfigProblems checked = new ConfigProblems();
+    StorageConfigs.json(json).validate(checked);
+
+    assertThatThrownBy(() -> settings(json))
         .isInstanceOf(RedisConfigException.class)
         .satisfies(e -> assertThat(((RedisConfigException) e).problems())
+            .isEqualTo(checked.all())
             .extracting(ConfigProblems.Problem::key)
-            .containsExactly("type", "database", "addrs", "addrs", "addrs", "addrs",
+            .containsExactly("type", "addrs[0]", "addrs[1]", "addrs[2]", "addrs[3]", "database",
                 "ssl_min_version", "ssl_ca_file"))
-        .hasMessageContaining("unsupported database type 'mongo'")
-        .hasMessageContaining("'nohost' is not host:port")
+        .hasMessageContaining("\"nohost\" is not host:port")
         .hasMessageContaining("non-numeric port")
         .hasMessageContaining("out of range")
         .hasMessageContaining("[addr]:port")
-        .hasMessageContaining("/does/not/exist.pem");
-  }
-
-  @Test
-  void validateAddsToTheCallersProblems() {
-    ConfigProblems problems = new ConfigProblems();
-    RedisClientSettings.validate(StorageConfigs.json("{\"type\":\"redis\",\"port\":6379}"), problems);
-    assertThat(problems.isEmpty()).isTrue();
-
-    RedisClientSettings.validate(StorageConfigs.json("{\"type\":\"x\"}"), problems);
-    assertThat(problems.all()).extracting(ConfigProblems.Problem::key).containsExactly("type");
+        .hasMessageContaining("/does/not/exist.pem: no such file");
   }
 
   @Test
   void tlsVersionsMapToJsseProtocolRanges() {
-    assertThat(RedisTls.protocols("1.2", "1.3")).containsExactly("TLSv1.2", "TLSv1.3");
-    assertThat(RedisTls.protocols("1.0", "1.1")).containsExactly("TLSv1", "TLSv1.1");
-    assertThat(RedisTls.protocols("1.3", "1.3")).containsExactly("TLSv1.3");
-    assertThatThrownBy(() -> RedisTls.protocols("1.3", "1.2")).hasMessageContaining("above");
-    assertThatThrownBy(() -> RedisTls.protocols("1.2", "tls1.3")).hasMessageContaining("one of");
+    assertThat(settings("{\"use_ssl\":true,\"ssl_min_version\":\"1.0\",\"ssl_max_version\":\"1.1\"}")
+        .tls()).get().satisfies(t -> assertThat(t.protocols()).containsExactly("TLSv1", "TLSv1.1"));
+    assertThat(settings("{\"use_ssl\":true,\"ssl_min_version\":\"1.3\"}").tls())
+        .get().satisfies(t -> assertThat(t.protocols()).containsExactly("TLSv1.3"));
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.pumpd.core.config.StorageConfig;
 import io.pumpd.core.source.SourceBatch;
 import io.pumpd.core.source.SourceUnavailableException;
 import io.pumpd.core.testing.RedisServerProcess;
+import io.pumpd.core.testing.TestCertificates;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

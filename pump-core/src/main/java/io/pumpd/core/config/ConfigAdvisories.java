@@ -93,6 +93,11 @@ final class ConfigAdvisories {
       report.warn(at + "host is set but port is 0: Tyk Pump then ignores host and connects to"
           + " 127.0.0.1:6379; set port");
     }
+    if (s.useSsl() && s.sslCertFile().isBlank() != s.sslKeyFile().isBlank()) {
+      report.warn(at + (s.sslCertFile().isBlank() ? "ssl_key_file is set without ssl_cert_file"
+          : "ssl_cert_file is set without ssl_key_file") + ": no client certificate is sent (as"
+          + " in Tyk Pump); set both or neither");
+    }
   }
 
   private void pump(String name, PumpEntry e) {

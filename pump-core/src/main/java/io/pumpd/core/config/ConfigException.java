@@ -1,5 +1,6 @@
 package io.pumpd.core.config;
 
+import io.pumpd.core.text.ControlCharacters;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -22,10 +23,14 @@ public final class ConfigException extends Exception {
    * @param env the env var that sets this key, or null when there is none
    */
   public record Problem(String path, String message, String env) {
-    /** {@code pumps.es.meta.version: "9" is not supported (env TYK_PMP_PUMPS_ES_META_VERSION)}. */
+    /**
+     * {@code pumps.es.meta.version: "9" is not supported (env TYK_PMP_PUMPS_ES_META_VERSION)}:
+     * always one line, control characters in the path or message (a key or pump name from the
+     * file) escaped ({@link ControlCharacters}).
+     */
     public String render() {
       String head = path.isEmpty() ? message : path + ": " + message;
-      return env == null ? head : head + " (env " + env + ")";
+      return ControlCharacters.escape(env == null ? head : head + " (env " + env + ")");
     }
 
     @Override
@@ -53,12 +58,15 @@ public final class ConfigException extends Exception {
     return problems;
   }
 
-  /** Each problem rendered as one line. */
+  /** Each problem rendered as one line ({@link Problem#render()}). */
   public List<String> lines() {
     return problems.stream().map(Problem::render).toList();
   }
 
-  /** Warnings found before the failure (unknown keys, deprecated settings), for context. */
+  /**
+   * Warnings found before the failure (unknown keys, deprecated settings), for context; one line
+   * each, as {@link LoadedConfig#warnings()}.
+   */
   public List<String> warnings() {
     return warnings;
   }

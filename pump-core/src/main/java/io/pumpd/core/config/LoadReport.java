@@ -1,5 +1,6 @@
 package io.pumpd.core.config;
 
+import io.pumpd.core.text.ControlCharacters;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,8 +54,12 @@ final class LoadReport {
         .toList();
   }
 
+  /**
+   * The warnings so far, one line each: control characters (a key from the file) are escaped
+   * here, after redaction, so a secret is masked whatever it contains.
+   */
   List<String> warnings() {
-    return warnings;
+    return warnings.stream().map(ControlCharacters::escape).toList();
   }
 
   boolean hasProblems() {

@@ -12,7 +12,8 @@ import java.util.Optional;
  * @param configuration the top-level settings; {@code configuration().pumps()} holds the same
  *     entries as {@link #pumps()}
  * @param pumps pumps by instance name: file pumps in file order, then env-only pumps by name
- * @param warnings one line each, in the order found; the caller logs them at WARN
+ * @param warnings one line each (control characters escaped), in the order found; the caller
+ *     logs them at WARN
  * @param configFile the file that was read, or empty when it was skipped or missing
  */
 public record LoadedConfig(

@@ -3,6 +3,7 @@ package io.pumpd.core.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pumpd.core.text.ControlCharacters;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -87,7 +88,10 @@ final class PumpAssembler {
     }
     warnSharedMetaPrefixes(byEnvName.values());
     for (Draft d : byEnvName.values()) {
-      if (!d.type.isEmpty()) {
+      if (ControlCharacters.containsAny(d.instance)) {
+        report.problem(d.path(), "a pump name must not contain control characters (line breaks,"
+            + " escapes): it is written to logs and metrics; rename the pump", null);
+      } else if (!d.type.isEmpty()) {
         bindMeta(d).ifPresent(a -> out.put(a.instance(), a));
       }
     }

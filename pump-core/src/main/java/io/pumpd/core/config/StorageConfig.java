@@ -1,9 +1,10 @@
 package io.pumpd.core.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.pumpd.core.tls.TlsFiles;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * {@code analytics_storage_config}: how to reach the Redis the gateway writes to ({@code
@@ -12,7 +13,8 @@ import java.util.Set;
  * wins).
  */
 public final class StorageConfig implements SelfValidating, CertificateFiles {
-  private static final Set<String> TLS_VERSIONS = Set.of("1.0", "1.1", "1.2", "1.3");
+  private static final List<String> TLS_VERSIONS = List.of("1.0", "1.1", "1.2", "1.3");
+  private static final List<String> JSSE_PROTOCOLS = List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
 
   /** Deprecated; must be empty or {@code redis}. */
   @JsonProperty("type")
@@ -221,25 +223,65 @@ public final class StorageConfig implements SelfValidating, CertificateFiles {
     return CertificateFiles.caAndCert(sslCaFile(), sslCertFile());
   }
 
+  /**
+   * The addresses to connect to, by Tyk's precedence ({@code reference/tyk-pump.md} §2.5): {@code
+   * addrs}; else the deprecated {@code hosts} map; else {@code host:port} when {@code port} is not
+   * 0 (an empty host means {@code localhost}); else {@code 127.0.0.1:6379}. Never empty.
+   *
+   * @throws IllegalArgumentException for an entry that {@link #validate} reports; a configuration
+   *     that loaded never throws
+   */
+  public List<RedisAddress> addresses() {
+    if (!addrs().isEmpty()) {
+      return addrs().stream().map(RedisAddress::parse).toList();
+    }
+    if (!hosts().isEmpty()) {
+      return hosts().entrySet().stream().map(e -> hostsAddress(e.getKey(), e.getValue())).toList();
+    }
+    if (port != 0) {
+      return List.of(new RedisAddress(host().isEmpty() ? "localhost" : host(), port));
+    }
+    return List.of(RedisAddress.DEFAULT);
+  }
+
+  /**
+   * The JSSE protocol names from {@code ssl_min_version} to {@code ssl_max_version}, both ends
+   * included ({@code TLSv1} to {@code TLSv1.3}).
+   *
+   * @throws IllegalArgumentException for versions that {@link #validate} reports
+   */
+  public List<String> tlsProtocols() {
+    int lo = TLS_VERSIONS.indexOf(sslMinVersion());
+    int hi = TLS_VERSIONS.indexOf(sslMaxVersion());
+    if (lo < 0 || hi < 0 || lo > hi) {
+      throw new IllegalArgumentException("invalid TLS version range " + sslMinVersion() + ".."
+          + sslMaxVersion());
+    }
+    return JSSE_PROTOCOLS.subList(lo, hi + 1);
+  }
+
+  /**
+   * Every check of this section, the only one: addresses as {@link #addresses()} parses them, the
+   * TLS versions, and with {@code use_ssl} the PEM files as the Redis client loads them ({@link
+   * TlsFiles}). The configuration loader runs it for every command, and the Redis client runs it
+   * again before connecting.
+   */
   @Override
   public void validate(ConfigProblems problems) {
     if (!type().isEmpty() && !type().equals("redis")) {
       problems.add("type", "\"" + type() + "\" is not supported; use \"redis\" or leave it empty");
     }
     if (port < 0 || port > 65535) {
-      problems.add("port", "must be between 1 and 65535 (0 = unset)");
+      problems.add("port", "must be between 1 and 65535 (0 = unset), got " + port);
+    }
+    if (!host().isEmpty()) {
+      checkAddress(problems, "host", () -> new RedisAddress(host(), 6379));
     }
     for (int i = 0; i < addrs().size(); i++) {
-      String error = hostPortError(addrs().get(i));
-      if (error != null) {
-        problems.add("addrs[" + i + "]", error);
-      }
+      String addr = addrs().get(i);
+      checkAddress(problems, "addrs[" + i + "]", () -> RedisAddress.parse(addr));
     }
-    hosts().forEach((host, p) -> {
-      if (!validPort(p)) {
-        problems.add("hosts", "port \"" + p + "\" of host \"" + host + "\" is not a port number");
-      }
-    });
+    hosts().forEach((h, p) -> checkAddress(problems, "hosts", () -> hostsAddress(h, p)));
     if (database < 0) {
       problems.add("database", "must be >= 0");
     }
@@ -258,10 +300,27 @@ public final class StorageConfig implements SelfValidating, CertificateFiles {
       problems.add("ssl_min_version", "\"" + sslMinVersion() + "\" is above ssl_max_version \""
           + sslMaxVersion() + "\"");
     }
+    if (useSsl()) {
+      TlsFiles.load(sslCaFile(), sslCertFile(), sslKeyFile(), problems);
+    }
     if (iamAuth().enabled()) {
       problems.add("iam_auth.enabled", "IAM token authentication is not supported by pumpd; "
           + "use username/password (Redis ACL) instead");
     }
+  }
+
+  private static void checkAddress(
+      ConfigProblems problems, String key, Supplier<RedisAddress> parse) {
+    try {
+      parse.get();
+    } catch (IllegalArgumentException e) {
+      problems.add(key, e.getMessage());
+    }
+  }
+
+  /** One entry of the deprecated {@code hosts} map (host to port). */
+  private static RedisAddress hostsAddress(String host, String port) {
+    return RedisAddress.of(host, String.valueOf(port), host + ":" + port);
   }
 
   private static boolean checkTlsVersion(ConfigProblems problems, String key, String value) {
@@ -270,22 +329,5 @@ public final class StorageConfig implements SelfValidating, CertificateFiles {
     }
     problems.add(key, "\"" + value + "\" is not a TLS version; use 1.0, 1.1, 1.2 or 1.3");
     return false;
-  }
-
-  private static String hostPortError(String addr) {
-    int colon = addr.lastIndexOf(':');
-    if (colon <= 0 || !validPort(addr.substring(colon + 1))) {
-      return "\"" + addr + "\" is not host:port";
-    }
-    return null;
-  }
-
-  private static boolean validPort(String p) {
-    try {
-      int n = Integer.parseInt(p.trim());
-      return n > 0 && n <= 65535;
-    } catch (NumberFormatException e) {
-      return false;
-    }
   }
 }

@@ -28,6 +28,15 @@ public interface RecordSource extends AutoCloseable {
   /** Whether the last contact with Redis succeeded (for readiness); never blocks. */
   boolean isAvailable();
 
+  /**
+   * Why the source is not ready, for the readiness endpoint: empty when {@link #isAvailable()};
+   * otherwise one line ({@code redis unreachable} unless the source knows better, e.g. that Redis
+   * refused the credentials). Never blocks.
+   */
+  default Optional<String> notReadyReason() {
+    return isAvailable() ? Optional.empty() : Optional.of("redis unreachable");
+  }
+
   /** Closes connections; idempotent. */
   @Override
   void close();

@@ -254,6 +254,67 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void redisAddressesAreCheckedAsTheClientParsesThemWithKeyAndEnvName() {
+    ConfigException e = failure("{" + ONE_PUMP + "}", env(
+        "TYK_PMP_ANALYTICSSTORAGECONFIG_ADDRS=a:b:6379,ok:1,h:0;"
+            + "TYK_PMP_ANALYTICSSTORAGECONFIG_HOSTS=:6379;"
+            + "TYK_PMP_ANALYTICSSTORAGECONFIG_PORT=70000"));
+
+    assertThat(e.lines()).containsExactlyInAnyOrder(
+        "analytics_storage_config.port: must be between 1 and 65535 (0 = unset), got 70000"
+            + " (env TYK_PMP_ANALYTICSSTORAGECONFIG_PORT)",
+        "analytics_storage_config.addrs[0]: \"a:b:6379\" is not host:port (write IPv6 addresses"
+            + " as [addr]:port) (env TYK_PMP_ANALYTICSSTORAGECONFIG_ADDRS)",
+        "analytics_storage_config.addrs[2]: \"h:0\": port 0 out of range 1..65535"
+            + " (env TYK_PMP_ANALYTICSSTORAGECONFIG_ADDRS)",
+        "analytics_storage_config.hosts: \":6379\": empty host"
+            + " (env TYK_PMP_ANALYTICSSTORAGECONFIG_HOSTS)");
+  }
+
+  @Test
+  void redisTlsFilesAreReadWhenUseSslIsOnAndOnlyThen() throws Exception {
+    String missing = dir.resolve("missing-ca.pem").toString();
+    ConfigException e = failure("{" + ONE_PUMP + "}", env(
+        "TYK_PMP_ANALYTICSSTORAGECONFIG_USESSL=true;TYK_PMP_ANALYTICSSTORAGECONFIG_SSLCAFILE="
+            + missing + ";TYK_PMP_ANALYTICSSTORAGECONFIG_SSLCERTFILE=" + dir + ";"
+            + "TYK_PMP_ANALYTICSSTORAGECONFIG_SSLKEYFILE=" + dir.resolve("none.key")));
+
+    assertThat(e.lines()).containsExactly(
+        "analytics_storage_config.ssl_ca_file: " + missing + ": no such file"
+            + " (env TYK_PMP_ANALYTICSSTORAGECONFIG_SSLCAFILE)",
+        "analytics_storage_config.ssl_cert_file: " + dir + ": is a directory, not a PEM file"
+            + " (env TYK_PMP_ANALYTICSSTORAGECONFIG_SSLCERTFILE)",
+        "analytics_storage_config.ssl_key_file: " + dir.resolve("none.key") + ": no such file"
+            + " (env TYK_PMP_ANALYTICSSTORAGECONFIG_SSLKEYFILE)");
+
+    // as in Tyk, the files are not used without use_ssl
+    assertThat(load("{" + ONE_PUMP + "}", env("TYK_PMP_ANALYTICSSTORAGECONFIG_SSLCAFILE=" + missing))
+        .configuration().analyticsStorageConfig().sslCaFile()).isEqualTo(missing);
+  }
+
+  @Test
+  void aPumpNameWithAControlCharacterIsRejectedAndPrintedOnOneLine() {
+    String json = """
+        {"pumps": {"evil\\n2026-12-01T00:00:00.000Z INFO  [main] fake": {"type": "stdout"},
+                   "ok": {"type": "stdout"}}}""";
+
+    ConfigException e = failure(json, Map.of());
+
+    assertThat(e.lines()).containsExactly("pumps.evil\\n2026-12-01T00:00:00.000Z INFO  [main] fake:"
+        + " a pump name must not contain control characters (line breaks, escapes): it is written"
+        + " to logs and metrics; rename the pump");
+    assertThat(e.getMessage().lines()).hasSize(2);
+  }
+
+  @Test
+  void warningsAreOneLineEachWhateverTheFileHolds() throws Exception {
+    LoadedConfig c = load("{\"bogus\\r\\nFORGED\": 1, " + ONE_PUMP + "}", Map.of());
+
+    assertThat(c.warnings()).anyMatch(w -> w.contains("bogus\\r\\nFORGED"))
+        .allMatch(w -> w.chars().noneMatch(ch -> ch < 0x20));
+  }
+
+  @Test
   void wrongJsonTypesAreProblemsNotSilentDefaults() {
     String json = """
         {"purge_delay": "10", "dont_purge_uptime_data": "yes", "max_record_size": 1.5,

@@ -82,8 +82,8 @@ final class ElasticsearchConnection implements Closeable {
     SSLContext ssl = null;
     if (s.useSsl()) {
       try {
-        ssl = TlsContexts.create(s.sslCaFile(), s.sslCertFile(), s.sslKeyFile(), s.sslInsecureSkipVerify());
-      } catch (IOException | GeneralSecurityException e) {
+        ssl = TlsContexts.create(s);
+      } catch (GeneralSecurityException e) {
         throw new PumpException("elasticsearch pump " + pumpName + ": TLS settings: " + e.getMessage(), e);
       }
       if (ElasticsearchUrls.anyPlainHttp(urls)) {

@@ -281,6 +281,11 @@ public final class ElasticsearchSettings implements SelfValidating, CertificateF
     return CertificateFiles.caAndCert(sslCaFile, sslCertFile);
   }
 
+  /**
+   * Checks every value, and with {@code use_ssl} reads the TLS files as the pump will ({@link
+   * TlsContexts#files}): a missing or unusable file is a configuration problem found by {@code
+   * pump config check} and at load (exit status 2), not a pump skipped at start.
+   */
   @Override
   public void validate(ConfigProblems problems) {
     validateVersion(problems);
@@ -299,6 +304,9 @@ public final class ElasticsearchSettings implements SelfValidating, CertificateF
       problems.add(
           sslCertFile().isEmpty() ? "ssl_cert_file" : "ssl_key_file",
           "ssl_cert_file and ssl_key_file go together: set both to present a client certificate, or neither");
+    }
+    if (useSsl()) {
+      TlsContexts.files(this, problems);
     }
   }
 

@@ -3,7 +3,10 @@ package io.pumpd.sinks.elasticsearch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pumpd.core.pump.Deadline;
+import io.pumpd.core.pump.Pump;
+import io.pumpd.core.pump.PumpContext;
 import io.pumpd.core.pump.PumpException;
 import io.pumpd.core.pump.WriteResult;
 import io.pumpd.core.record.AnalyticsRecord;
@@ -126,10 +129,32 @@ class ElasticsearchAuthTlsTest {
   }
 
   @Test
-  void aMissingTlsFileFailsInit() {
-    assertThatThrownBy(() -> pump("https://127.0.0.1:1", "\"use_ssl\":true,\"ssl_ca_file\":\"/nonexistent/ca.pem\""))
+  void aMissingTlsFileIsASettingsProblemAndStillFailsInitIfItVanishesAfterTheCheck() throws Exception {
+    String meta = "{\"elasticsearch_url\":\"https://127.0.0.1:1\",\"use_ssl\":true,"
+        + "\"ssl_ca_file\":\"/nonexistent/ca.pem\"}";
+    assertThat(ElasticsearchSettingsTest.problems(meta).all()).singleElement().satisfies(p -> {
+      assertThat(p.key()).isEqualTo("ssl_ca_file");
+      assertThat(p.message()).isEqualTo("/nonexistent/ca.pem: no such file");
+    });
+
+    ElasticsearchSettings unchecked = ElasticsearchSettingsTest.bind(meta);
+    Pump pump = new ElasticsearchPumpFactory().create("vanished", unchecked);
+    assertThatThrownBy(() -> pump.init(new PumpContext("vanished", "elasticsearch", Duration.ZERO,
+        new SimpleMeterRegistry())))
         .isInstanceOf(PumpException.class)
         .hasMessageContaining("/nonexistent/ca.pem");
+    pump.close();
+  }
+
+  @Test
+  void aKeyThatIsNotTheCertificatesIsASettingsProblem() throws Exception {
+    TestCertificates certs = TestCertificates.get();
+    assertThat(ElasticsearchSettingsTest.problems("{\"use_ssl\":true,\"ssl_cert_file\":\""
+        + certs.serverCertPem + "\",\"ssl_key_file\":\"" + certs.clientKeyPem + "\"}").all())
+        .singleElement().satisfies(p -> {
+          assertThat(p.key()).isEqualTo("ssl_key_file");
+          assertThat(p.message()).contains("does not match the certificate CN=localhost");
+        });
   }
 
   @Test

@@ -1,10 +1,13 @@
-package io.pumpd.app.redis;
+package io.pumpd.core.config;
 
 import java.util.Objects;
 
 /**
- * One {@code host:port} of a Redis node, Cluster seed or Sentinel. IPv6 literals are written in
- * brackets ({@code [::1]:6379}). Immutable.
+ * One {@code host:port} of a Redis node, Cluster seed or Sentinel, from {@code
+ * analytics_storage_config} ({@link StorageConfig#addresses()}). IPv6 literals are written in
+ * brackets ({@code [::1]:6379}). Parsing here is the only check of an address: {@link
+ * StorageConfig#validate} reports what it rejects, so a configuration that loaded always yields
+ * addresses. Immutable.
  *
  * @param host host name or IP literal (without brackets)
  * @param port 1 to 65535
@@ -18,6 +21,9 @@ public record RedisAddress(String host, int port) {
     Objects.requireNonNull(host, "host");
     if (host.isEmpty()) {
       throw new IllegalArgumentException("empty host");
+    }
+    if (host.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+      throw new IllegalArgumentException("host \"" + host + "\" contains white space");
     }
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("port " + port + " out of range 1..65535");
@@ -33,14 +39,14 @@ public record RedisAddress(String host, int port) {
     String s = text == null ? "" : text.trim();
     int colon = s.lastIndexOf(':');
     if (colon <= 0 || colon == s.length() - 1) {
-      throw new IllegalArgumentException("'" + text + "' is not host:port");
+      throw new IllegalArgumentException("\"" + text + "\" is not host:port");
     }
     String host = s.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     } else if (host.contains(":")) {
       throw new IllegalArgumentException(
-          "'" + text + "' is not host:port (write IPv6 addresses as [addr]:port)");
+          "\"" + text + "\" is not host:port (write IPv6 addresses as [addr]:port)");
     }
     return of(host, s.substring(colon + 1), text);
   }
@@ -51,12 +57,12 @@ public record RedisAddress(String host, int port) {
     try {
       p = Integer.parseInt(port.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("'" + original + "' has a non-numeric port");
+      throw new IllegalArgumentException("\"" + original + "\" has a non-numeric port");
     }
     try {
       return new RedisAddress(host.trim(), p);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("'" + original + "': " + e.getMessage());
+      throw new IllegalArgumentException("\"" + original + "\": " + e.getMessage());
     }
   }
 

@@ -1,15 +1,20 @@
-package io.pumpd.app.redis;
+package io.pumpd.core.tls;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.SignatureException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -27,10 +32,12 @@ import javax.net.ssl.TrustManagerFactory;
  * Reads the PEM files of {@code ssl_ca_file}, {@code ssl_cert_file} and {@code ssl_key_file} into
  * JSSE trust and key managers, accepting what Go's {@code crypto/tls} accepts: certificates, and
  * unencrypted private keys in PKCS#8 ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}) or
- * SEC1 ({@code EC PRIVATE KEY}) form. Stateless; every failure is an {@link IOException} or {@link
- * GeneralSecurityException} whose message names the file.
+ * SEC1 ({@code EC PRIVATE KEY}) form. The one PEM reader of the project: the Redis client, the
+ * Elasticsearch pump and the configuration check ({@link TlsFiles}) all use it, so what the check
+ * accepts is what a connection can use. JDK APIs only. Stateless; every failure is an {@link
+ * IOException} or {@link GeneralSecurityException} whose message starts with the file name.
  */
-final class PemFiles {
+public final class PemFiles {
   private static final Pattern BLOCK = Pattern.compile(
       "-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----", Pattern.DOTALL);
   private static final char[] NO_PASSWORD = new char[0];
@@ -46,7 +53,7 @@ final class PemFiles {
   private PemFiles() {}
 
   /** A trust manager factory trusting every certificate in {@code caFile}. */
-  static TrustManagerFactory trustManagers(Path caFile) throws IOException, GeneralSecurityException {
+  public static TrustManagerFactory trustManagers(Path caFile) throws IOException, GeneralSecurityException {
     List<X509Certificate> certs = certificates(caFile);
     KeyStore store = emptyStore();
     for (int i = 0; i < certs.size(); i++) {
@@ -57,11 +64,25 @@ final class PemFiles {
     return tmf;
   }
 
-  /** A key manager factory presenting the certificate chain in {@code certFile} with its key. */
-  static KeyManagerFactory keyManagers(Path certFile, Path keyFile)
+  /**
+   * A key manager factory presenting the certificate chain in {@code certFile} with its key.
+   *
+   * @throws GeneralSecurityException also when the key is not the one of the chain's first
+   *     certificate (as Go's {@code tls.LoadX509KeyPair} checks)
+   */
+  public static KeyManagerFactory keyManagers(Path certFile, Path keyFile)
       throws IOException, GeneralSecurityException {
-    List<X509Certificate> chain = certificates(certFile);
-    PrivateKey key = privateKey(keyFile);
+    return keyManagers(certificates(certFile), privateKey(keyFile), keyFile);
+  }
+
+  /**
+   * A key manager factory for an already read chain and key ({@link #certificates}, {@link
+   * #privateKey}); {@code keyFile} names the key in the error when they do not match.
+   */
+  public static KeyManagerFactory keyManagers(
+      List<X509Certificate> chain, PrivateKey key, Path keyFile)
+      throws IOException, GeneralSecurityException {
+    checkPair(chain.get(0), key, keyFile);
     KeyStore store = emptyStore();
     store.setKeyEntry("client", key, NO_PASSWORD, chain.toArray(new Certificate[0]));
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -69,8 +90,44 @@ final class PemFiles {
     return kmf;
   }
 
+  /**
+   * Fails when {@code key} does not belong to {@code cert}: a signature made with the key must
+   * verify with the certificate's public key. Key types without a plain signature scheme here
+   * (RSASSA-PSS, XDH) are not checked.
+   */
+  private static void checkPair(X509Certificate cert, PrivateKey key, Path keyFile)
+      throws GeneralSecurityException {
+    String algorithm = switch (key.getAlgorithm()) {
+      case "RSA" -> "SHA256withRSA";
+      case "EC" -> "SHA256withECDSA";
+      case "Ed25519", "Ed448", "EdDSA" -> key.getAlgorithm();
+      default -> null;
+    };
+    if (algorithm == null) {
+      return;
+    }
+    byte[] probe = "pumpd key pair check".getBytes(StandardCharsets.US_ASCII);
+    boolean matches;
+    try {
+      Signature signer = Signature.getInstance(algorithm);
+      signer.initSign(key);
+      signer.update(probe);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance(algorithm);
+      verifier.initVerify(cert.getPublicKey());
+      verifier.update(probe);
+      matches = verifier.verify(signature);
+    } catch (InvalidKeyException | SignatureException e) {
+      matches = false; // e.g. an EC key with an RSA certificate
+    }
+    if (!matches) {
+      throw new GeneralSecurityException(keyFile + ": private key does not match the certificate "
+          + cert.getSubjectX500Principal().getName());
+    }
+  }
+
   /** Every {@code CERTIFICATE} block of {@code file}; at least one. */
-  static List<X509Certificate> certificates(Path file) throws IOException, CertificateException {
+  public static List<X509Certificate> certificates(Path file) throws IOException, CertificateException {
     CertificateFactory factory = CertificateFactory.getInstance("X.509");
     List<X509Certificate> certs = new ArrayList<>();
     Matcher m = BLOCK.matcher(read(file));
@@ -91,7 +148,7 @@ final class PemFiles {
   }
 
   /** The first private key block of {@code file}. */
-  static PrivateKey privateKey(Path file) throws IOException, GeneralSecurityException {
+  public static PrivateKey privateKey(Path file) throws IOException, GeneralSecurityException {
     Matcher m = BLOCK.matcher(read(file));
     while (m.find()) {
       String type = m.group(1);
@@ -201,8 +258,15 @@ final class PemFiles {
   }
 
   private static String read(Path file) throws IOException {
+    if (Files.isDirectory(file)) {
+      throw new IOException(file + ": is a directory, not a PEM file");
+    }
     try {
       return Files.readString(file, StandardCharsets.ISO_8859_1);
+    } catch (NoSuchFileException e) {
+      throw new IOException(file + ": no such file", e);
+    } catch (AccessDeniedException e) {
+      throw new IOException(file + ": permission denied", e);
     } catch (IOException e) {
       throw new IOException(file + ": cannot read: " + e.getMessage(), e);
     }

@@ -1,8 +1,9 @@
-package io.pumpd.app.redis;
+package io.pumpd.core.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pumpd.core.testing.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;

@@ -1,4 +1,4 @@
-package io.pumpd.app.redis;
+package io.pumpd.core.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,14 +14,14 @@ import java.util.concurrent.TimeUnit;
  * EC key in SEC1 form ({@code EC PRIVATE KEY}), and an unrelated second CA.
  */
 public final class TestCertificates {
-  final Path dir;
+  public final Path dir;
   /** A self-signed CA certificate valid for 2 days from its creation. */
   public final Path caCert;
-  final Path serverCert;
-  final Path serverKey;
-  final Path clientCert;
-  final Path clientKey;
-  final Path otherCaCert;
+  public final Path serverCert;
+  public final Path serverKey;
+  public final Path clientCert;
+  public final Path clientKey;
+  public final Path otherCaCert;
 
   private TestCertificates(Path dir) {
     this.dir = dir;
@@ -55,7 +55,7 @@ public final class TestCertificates {
   }
 
   /** Runs {@code openssl args...} in {@link #dir}; fails with its output when it does. */
-  String openssl(String... args) throws IOException {
+  public String openssl(String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add("openssl");
     cmd.addAll(List.of(args));
