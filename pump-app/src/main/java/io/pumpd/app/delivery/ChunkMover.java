@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
 final class ChunkMover {
   private static final Logger LOG = LoggerFactory.getLogger(ChunkMover.class);
 
+  private static final String ACTIVITY = "move records from the gateway lists";
+
   /** What one round moved. */
   record Round(long records, long bytes) {}
 
@@ -172,12 +174,12 @@ final class ChunkMover {
         long n = (Long) r.get(0);
         records += n;
         bytes += (Long) r.get(1);
-        refusals.accepted(activity(k));
+        refusals.accepted(ACTIVITY, k.list());
       } catch (ExecutionException | TimeoutException e) {
         Throwable cause = rootCause(e);
         if (cause instanceof RedisCommandExecutionException) {
           ok++;
-          refusals.refused(activity(k), String.valueOf(cause.getMessage()));
+          refusals.refused(ACTIVITY, k.list(), String.valueOf(cause.getMessage()));
           link.onReplyError();
         } else {
           unreachable = e instanceof ExecutionException ee ? ee : new ExecutionException(e);
@@ -191,10 +193,6 @@ final class ChunkMover {
     moved.increment(records);
     movedTotal.addAndGet(records);
     return new Round(records, bytes);
-  }
-
-  private static String activity(StreamKeys k) {
-    return "move records from " + k.list() + " into " + k.stream();
   }
 
   static Throwable rootCause(Throwable e) {

@@ -520,7 +520,8 @@ final class PumpConsumer {
         }
         continue;
       }
-      refusals.accepted(readActivity(k));
+      refusals.accepted(readActivity(), k.stream());
+      refusals.accepted(createActivity(), k.stream()); // the group exists (whoever created it)
       String cursor = replayCursors.get(k.stream());
       if (cursor != null) {
         if (messages.isEmpty()) {
@@ -554,8 +555,12 @@ final class PumpConsumer {
     return any;
   }
 
-  private String readActivity(StreamKeys k) {
-    return "let pump " + group + " read " + k.stream();
+  private String createActivity() {
+    return "create the consumer group of pump " + group;
+  }
+
+  private String readActivity() {
+    return "let pump " + group + " read the delivery streams";
   }
 
   private void onReplyError(StreamKeys k, RedisCommandExecutionException e) {
@@ -564,25 +569,25 @@ final class PumpConsumer {
       createGroup(k); // first start, or Redis lost the stream (restart without persistence)
       replayCursors.remove(k.stream());
     } else {
-      refusals.refused(readActivity(k), message);
+      refusals.refused(readActivity(), k.stream(), message);
       link.onReplyError();
     }
   }
 
   private void createGroup(StreamKeys k) {
-    String activity = "create consumer group " + group + " on " + k.stream();
+    String activity = createActivity();
     try {
       commands(k).xgroupCreate(XReadArgs.StreamOffset.from(k.stream(), "0-0"), group,
           XGroupCreateArgs.Builder.mkstream()).get(
               settings.replyTimeout().toNanos(), TimeUnit.NANOSECONDS);
-      refusals.accepted(activity);
+      refusals.accepted(activity, k.stream());
       LOG.info("Created consumer group {} on {}", group, k.stream());
     } catch (ExecutionException e) {
       String message = String.valueOf(ChunkMover.rootCause(e).getMessage());
       if (message.startsWith("BUSYGROUP")) {
-        refusals.accepted(activity);
+        refusals.accepted(activity, k.stream());
       } else {
-        refusals.refused(activity, message);
+        refusals.refused(activity, k.stream(), message);
       }
     } catch (TimeoutException | RedisException e) {
       availability.down(e);

@@ -172,16 +172,16 @@ final class StreamMaintenance {
     ExecutionException failure = null;
     boolean answered = false;
     for (Map.Entry<StreamKeys, CompletableFuture<List<Object>>> e : replies.entrySet()) {
-      String activity = "keep stream " + e.getKey().stream() + " in shape";
       try {
         states.put(e.getKey(), parse(e.getKey(), e.getValue().get(
             Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)));
-        refusals.accepted(activity);
+        refusals.accepted("maintain the delivery streams", e.getKey().stream());
         answered = true;
       } catch (ExecutionException ex) {
         Throwable cause = ChunkMover.rootCause(ex);
         if (cause instanceof RedisCommandExecutionException) {
-          refusals.refused(activity, String.valueOf(cause.getMessage())); // reachable, refusing
+          refusals.refused("maintain the delivery streams", e.getKey().stream(),
+              String.valueOf(cause.getMessage())); // reachable, but refusing
           answered = true;
         } else {
           failure = ex;
