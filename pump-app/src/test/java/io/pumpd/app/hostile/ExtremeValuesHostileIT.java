@@ -45,24 +45,10 @@ import org.junit.jupiter.api.io.TempDir;
  * delivered) and the extreme record's own dead-letter entry was dropped.
  */
 @DisplayName("hostile input: records with times at year ±1e9 among good ones")
-class ExtremeValuesHostileIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
+class ExtremeValuesHostileIT extends HostileSuite {
   private static final Duration DELIVERY_WAIT = Duration.ofSeconds(90);
   private static final String PLUS_PATH = "/hostile/timestamp-plus-1e9";
   private static final String MINUS_PATH = "/hostile/expireat-minus-1e9";
-
-  private static RedisServerProcess redis;
-  @TempDir Path work;
-
-  @BeforeAll
-  static void startRedis() {
-    redis = RedisServerProcess.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
 
   @Test
   void goodRecordsArriveExactlyOnceAndExtremeOnesAreDeliveredOrDeadLetteredWithAReason() throws Exception {
@@ -71,9 +57,7 @@ class ExtremeValuesHostileIT {
     List<byte[]> elements = new ArrayList<>(good);
     elements.add(500, encoder.encode(HostileRecords.timeStampYearPlus1e9()));
     elements.add(encoder.encode(HostileRecords.expireAtYearMinus1e9()));
-    try (RedisFeeder f = new RedisFeeder(redis.host(), redis.port())) {
-      f.push(RedisFeeder.BASE_KEY, elements);
-    }
+    feeder.push(KEY, elements);
     List<JsonNode> expectedJson = new ArrayList<>();
     for (String line : Fixtures.jsonLines(Fixtures.MODERN).subList(0, 999)) {
       expectedJson.add(JSON.readTree(line));
@@ -83,7 +67,7 @@ class ExtremeValuesHostileIT {
       expectedRows.add(rowKey(r.getPath(), goTimeString(r.getTimeStamp())));
     }
 
-    Map<String, String> env = DaemonEnv.base(redis, work);
+    Map<String, String> env = env();
     env.put("TYK_PMP_PUMPS_STDOUT_TYPE", "stdout");
     env.put("TYK_PMP_PUMPS_STDOUT_META_FORMAT", "json");
     env.put("TYK_PMP_PUMPS_STDOUT_META_USELEGACYPAYLOADFORMAT", "true");

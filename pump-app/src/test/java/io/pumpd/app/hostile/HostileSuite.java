@@ -1,15 +1,22 @@
 package io.pumpd.app.hostile;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.models.stream.PendingMessages;
 import io.pumpd.app.testing.DaemonEnv;
 import io.pumpd.app.testing.DaemonProcess;
 import io.pumpd.app.testing.RedisFeeder;
 import io.pumpd.core.testing.RedisServerProcess;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,8 +25,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -103,9 +113,11 @@ abstract class HostileSuite {
   }
 
   /**
-   * Every complete dead-letter entry of {@code kind} in {@code work/dead-letter}, parsed (a line
-   * still being written, without its newline, is not read yet); an entry with a large {@code
-   * raw_base64} is read like any other (the test JVM has the heap for it).
+   * Every complete dead-letter entry of {@code kind} in {@code work/dead-letter} (an entry still
+   * being written is not read yet). Read as a stream, so that entries with tens of megabytes of
+   * {@code raw_base64} cost the test JVM little: {@code raw_base64} is replaced by {@code
+   * raw_sha256} and {@code raw_length} of the decoded bytes, and kept as well when they are small
+   * (64 KiB at most).
    */
   List<JsonNode> deadLetters(String kind) {
     List<JsonNode> out = new ArrayList<>();
@@ -115,12 +127,12 @@ abstract class HostileSuite {
     try (Stream<Path> files = Files.list(deadLetterDir())) {
       for (Path f : files.filter(p -> p.getFileName().toString().startsWith("dead-letter-"))
           .sorted().toList()) {
-        String text = Files.readString(f, StandardCharsets.UTF_8);
-        int end = text.lastIndexOf('\n');
-        for (String line : end < 0 ? List.<String>of() : text.substring(0, end).lines().toList()) {
-          JsonNode e = JSON.readTree(line);
-          if (kind.equals(e.path("kind").asText())) {
-            out.add(e);
+        try (InputStream in = Files.newInputStream(f); JsonParser p = JSON.createParser(in)) {
+          ObjectNode e;
+          while ((e = nextEntry(p)) != null) {
+            if (kind.equals(e.path("kind").asText())) {
+              out.add(e);
+            }
           }
         }
       }
@@ -128,6 +140,52 @@ abstract class HostileSuite {
       throw new UncheckedIOException(e);
     }
     return out;
+  }
+
+  /** The next entry of a dead-letter file, or null at its end (or at an incomplete entry). */
+  private static ObjectNode nextEntry(JsonParser p) throws IOException {
+    try {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      ObjectNode e = JSON.createObjectNode();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        p.nextToken();
+        if (name.equals("raw_base64")) {
+          MessageDigest sha = MessageDigest.getInstance("SHA-256");
+          ByteArrayOutputStream small = new ByteArrayOutputStream();
+          long[] length = {0};
+          p.readBinaryValue(new OutputStream() {
+            @Override
+            public void write(int b) {
+              write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+              sha.update(b, off, len);
+              length[0] += len;
+              if (small.size() + len <= (64 << 10)) {
+                small.write(b, off, len);
+              }
+            }
+          });
+          e.put("raw_sha256", HexFormat.of().formatHex(sha.digest()));
+          e.put("raw_length", length[0]);
+          if (length[0] <= (64 << 10)) {
+            e.put("raw_base64", Base64.getEncoder().encodeToString(small.toByteArray()));
+          }
+        } else {
+          e.set(name, JSON.readTree(p));
+        }
+      }
+      return e;
+    } catch (JsonProcessingException incomplete) {
+      return null; // the last entry, still being written
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**

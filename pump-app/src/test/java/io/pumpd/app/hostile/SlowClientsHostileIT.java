@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -39,32 +38,14 @@ import org.junit.jupiter.api.io.TempDir;
  * complete within 5 s.
  */
 @DisplayName("hostile clients: stalled requests on the health port")
-class SlowClientsHostileIT {
+class SlowClientsHostileIT extends HostileSuite {
   /** {@code HealthServer.Limits.REQUEST_TIMEOUT}, the production value. */
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration PROMPT = Duration.ofSeconds(1);
   private static final int STALLED = 100;
 
-  private static RedisServerProcess redis;
-  @TempDir Path work;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(PROMPT).build();
   private final List<Socket> sockets = new ArrayList<>();
-  private int port;
-
-  @BeforeAll
-  static void startRedis() {
-    redis = RedisServerProcess.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
-
-  @BeforeEach
-  void pickPort() throws IOException {
-    port = RedisServerProcess.freePort();
-  }
 
   @AfterEach
   void closeSockets() throws IOException {
@@ -73,17 +54,16 @@ class SlowClientsHostileIT {
     }
   }
 
-  private Map<String, String> env() {
-    Map<String, String> env = DaemonEnv.base(redis, work);
-    env.put("TYK_PMP_HEALTHCHECKENDPOINTPORT", String.valueOf(port));
+  private Map<String, String> dummyEnv() {
+    Map<String, String> env = env();
     env.put("TYK_PMP_PUMPS_DUMMY_TYPE", "dummy");
     return env;
   }
 
   @Test
   void stalledConnectionsNeitherSilenceTheProbesNorOutliveTheRequestTimeout() throws Exception {
-    try (DaemonProcess d = DaemonProcess.start(List.of(), env(), work)) {
-      d.awaitLog(l -> l.contains("Health endpoint on :" + port), Duration.ofSeconds(30));
+    try (DaemonProcess d = DaemonProcess.start(List.of(), dummyEnv(), work)) {
+      d.awaitLog(l -> l.contains("Health endpoint on :" + httpPort), Duration.ofSeconds(30));
       await().atMost(Duration.ofSeconds(30)).until(() -> status("127.0.0.1", "/ready") == 200);
 
       long sent = System.nanoTime();
@@ -112,7 +92,7 @@ class SlowClientsHostileIT {
       Duration closedAfter = Duration.ofNanos(System.nanoTime() - sent);
       assertThat(closedAfter).isBetween(REQUEST_TIMEOUT.minusMillis(500), deadline);
 
-      assertThat(d.logs()).filteredOn(l -> l.contains("WARN") && l.contains("Health port :" + port
+      assertThat(d.logs()).filteredOn(l -> l.contains("WARN") && l.contains("Health port :" + httpPort
               + " closed a connection (request_timeout)"))
           .hasSize(1);
       HttpResponse<String> metrics = get("127.0.0.1", "/metrics");
@@ -127,15 +107,15 @@ class SlowClientsHostileIT {
 
   @Test
   void healthCheckEndpointAddressRestrictsTheInterface() throws Exception {
-    Map<String, String> env = env();
+    Map<String, String> env = dummyEnv();
     env.put("TYK_PMP_HEALTHCHECKENDPOINTADDRESS", "127.0.0.1");
     try (DaemonProcess d = DaemonProcess.start(List.of(), env, work)) {
-      d.awaitLog(l -> l.contains("Health endpoint on 127.0.0.1:" + port), Duration.ofSeconds(30));
+      d.awaitLog(l -> l.contains("Health endpoint on 127.0.0.1:" + httpPort), Duration.ofSeconds(30));
       await().atMost(Duration.ofSeconds(30)).until(() -> status("127.0.0.1", "/ready") == 200);
 
       assertThat(status("127.0.0.1", "/health")).isEqualTo(200);
-      Assumptions.assumeTrue(otherLoopbackAddressReachable(),
-          "127.0.0.2 is not a loopback address here (Linux routes 127/8 to lo)");
+      assertThat(otherLoopbackAddressReachable())
+        .as("127.0.0.2 routes to loopback (Linux: all of 127/8)").isTrue();
       assertThatThrownBy(() -> connect("127.0.0.2")).isInstanceOf(ConnectException.class);
 
       d.sigterm();
@@ -145,7 +125,7 @@ class SlowClientsHostileIT {
 
   @Test
   void anAddressThatIsNeitherAnIpNorAHostNameExitsTwoNamingKeyAndEnvVar() throws Exception {
-    Map<String, String> env = env();
+    Map<String, String> env = dummyEnv();
     env.put("TYK_PMP_HEALTHCHECKENDPOINTADDRESS", "0.0.0.0:8083");
     try (DaemonProcess d = DaemonProcess.start(List.of(), env, work)) {
       assertThat(d.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
@@ -157,7 +137,7 @@ class SlowClientsHostileIT {
   private Socket connect(String host) throws IOException {
     Socket s = new Socket();
     sockets.add(s);
-    s.connect(new InetSocketAddress(host, port), (int) PROMPT.toMillis());
+    s.connect(new InetSocketAddress(host, httpPort), (int) PROMPT.toMillis());
     return s;
   }
 
@@ -175,7 +155,7 @@ class SlowClientsHostileIT {
   }
 
   private HttpResponse<String> get(String host, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
+    return http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort + path))
         .timeout(PROMPT).build(), HttpResponse.BodyHandlers.ofString());
   }
 

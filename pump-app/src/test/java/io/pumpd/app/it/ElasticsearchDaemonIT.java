@@ -100,7 +100,7 @@ class ElasticsearchDaemonIT {
 
       assertThat(daemon.awaitExit(WAIT)).as("exit status; log:\n%s", String.join("\n", daemon.logs())).isZero();
       assertFlushedAll(daemon);
-      assertThat(daemon.logs()).anyMatch(l -> l.contains("0 entries left in Redis for redelivery"));
+      assertThat(daemon.logs()).anyMatch(l -> l.contains("0 entries (0 records) taken by this daemon left in Redis for redelivery"));
     }
     assertIndexedExactlyTheFixtures(index);
   }

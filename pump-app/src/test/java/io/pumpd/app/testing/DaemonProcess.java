@@ -33,9 +33,15 @@ public final class DaemonProcess implements AutoCloseable {
     this.stderr = new OutputFile(err);
   }
 
-  /** The jar under test; fails when it has not been built. */
+  /**
+   * The jar under test; fails when it has not been built. Environment variable {@code PUMP_IT_JAR}
+   * runs the process tests against another build instead (e.g. an earlier commit's, to see a test
+   * fail without the change it covers); {@code bin/pump} is then taken from that build's checkout.
+   */
   public static Path jar() {
-    String prop = System.getProperty("pump.jar", "target/pumpd-all.jar");
+    String other = System.getenv("PUMP_IT_JAR");
+    String prop = other != null && !other.isBlank() ? other
+        : System.getProperty("pump.jar", "target/pumpd-all.jar");
     Path jar = Path.of(prop);
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar.toAbsolutePath() + " not found: run `mvn verify` "
