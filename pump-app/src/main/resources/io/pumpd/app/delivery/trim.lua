@@ -46,7 +46,8 @@ local function recordsIn(id)
   return tonumber(field(e[1][2], 'n') or '0')
 end
 
--- the oldest position this group still needs: min(last delivered, first pending - 1), >= floor
+-- the position up to which this group is done: min(last delivered, where its first pending entry
+-- starts), >= floor (an entry's ID is the position of its LAST record, so it starts n earlier)
 local function handled(name, lastId, floor)
   local h = pos(lastId)
   local summary = redis.call('XPENDING', stream, name)
@@ -54,7 +55,7 @@ local function handled(name, lastId, floor)
   local firstPending = nil
   if pending > 0 then
     firstPending = summary[2]
-    h = math.min(h, pos(firstPending) - 1)
+    h = math.min(h, pos(firstPending) - math.max(1, recordsIn(firstPending)))
   end
   if h < floor then
     h = floor
