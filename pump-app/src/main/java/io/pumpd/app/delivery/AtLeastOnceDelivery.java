@@ -125,8 +125,8 @@ public final class AtLeastOnceDelivery implements AutoCloseable {
     this.mover = new ChunkMover(link, moved, settings.entryRecords(), settings.moveInterval(),
         settings.consumer().replyTimeout(), availability, refusals, this::wakeConsumers, meters);
     this.maintenance = new StreamMaintenance(link, groups, settings.defaultBound(),
-        settings.consumer().lease().multipliedBy(10), settings.consumer().replyTimeout(),
-        availability, refusals, meters);
+        settings.consumer().lease().multipliedBy(10), settings.consumer().lease(),
+        settings.consumer().replyTimeout(), availability, refusals, meters);
     this.maintenanceThread =
         Executors.newSingleThreadScheduledExecutor(Threads.factory("delivery-maintenance"));
   }

@@ -11,6 +11,7 @@ import io.pumpd.app.redis.RedisLink;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +77,9 @@ final class StreamMaintenance {
   private final Map<String, Counter> dropCounters = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> droppedTotals = new ConcurrentHashMap<>();
   private final Map<String, Boolean> warnedUnknown = new ConcurrentHashMap<>();
+  /** Per configured pump, for the stall rule (maintenance thread only). */
+  private final Map<String, Progress> progress = new HashMap<>();
+  private final Duration stallAfter;
   private volatile Map<String, Backlog> backlogs = Map.of();
 
   /**
@@ -84,10 +88,13 @@ final class StreamMaintenance {
    * @param defaults the bound applied to groups found on a stream that this daemon does not
    *     configure (a pump removed from the config, or configured only on another daemon)
    * @param staleConsumerIdle consumers with nothing pending idle longer than this are removed
+   * @param stallAfter a pump that confirmed nothing for this long, with a backlog, is stalled:
+   *     only then may its bound drop records
    */
   StreamMaintenance(RedisLink link, Map<StreamKeys, List<GroupBound>> groups, GroupBound defaults,
-      Duration staleConsumerIdle, Duration replyTimeout, RedisAvailability availability,
-      RedisRefusals refusals, MeterRegistry meters) {
+      Duration staleConsumerIdle, Duration stallAfter, Duration replyTimeout,
+      RedisAvailability availability, RedisRefusals refusals, MeterRegistry meters) {
+    this.stallAfter = stallAfter;
     this.refusals = refusals;
     this.link = link;
     this.groups = new LinkedHashMap<>(groups);
@@ -116,17 +123,55 @@ final class StreamMaintenance {
   }
 
   /**
+   * The configured pumps that have a backlog and confirmed nothing for {@code stallAfter}: the
+   * only ones a bound may drop records for. A pump that confirms records (on any daemon) is making
+   * progress, however large its backlog (a catch-up after a restart, a burst): its records stay
+   * in Redis, where they are safe, and are delivered. Progress is a pump's done position (records
+   * added minus its backlog) growing, summed over its streams; a round where a stream did not
+   * answer leaves the record as it was.
+   */
+  private Set<String> stalled(Map<StreamKeys, StreamState> states) {
+    Map<String, long[]> now = new HashMap<>(); // pump -> {done, backlog}
+    for (StreamState st : states.values()) {
+      for (GroupState gs : st.groups()) {
+        if (gs.configured()) {
+          long[] n = now.computeIfAbsent(gs.group(), g -> new long[2]);
+          n[0] += st.added() - gs.backlog();
+          n[1] += gs.backlog();
+        }
+      }
+    }
+    boolean complete = states.keySet().containsAll(groups.keySet());
+    long t = System.nanoTime();
+    Set<String> out = new java.util.HashSet<>();
+    now.forEach((pump, n) -> {
+      Progress p = progress.get(pump);
+      if (p == null || (complete && n[0] != p.done())) {
+        p = new Progress(n[0], t); // started, moved on, or counters lost with Redis: a fresh start
+        progress.put(pump, p);
+      }
+      if (n[1] > 0 && t - p.sinceNanos() >= stallAfter.toNanos()) {
+        out.add(pump);
+      }
+    });
+    return out;
+  }
+
+  /** A pump's done position and since when it has not moved. */
+  private record Progress(long done, long sinceNanos) {}
+
+  /**
    * Runs the script on every stream, in two phases: the first trims, creates groups and reports
-   * every pump's backlog per stream; when a pump is over its bound (as a whole, over all its
-   * streams), a second run on the streams concerned drops its oldest records ({@link
-   * BacklogLimits}).
+   * every pump's backlog per stream; when a pump that made no progress for {@code stallAfter} is
+   * over its bound (as a whole, over all its streams), a second run on the streams concerned
+   * drops its oldest records ({@link BacklogLimits}).
    *
    * @return the state of the streams that answered
    * @throws ExecutionException when no stream answered because Redis is unreachable
    */
   List<StreamState> runOnce() throws ExecutionException, TimeoutException, InterruptedException {
     Map<StreamKeys, StreamState> states = run(groups.keySet(), (g, k) -> -1L);
-    BacklogLimits limits = new BacklogLimits(states);
+    BacklogLimits limits = new BacklogLimits(states, stalled(states));
     Set<StreamKeys> cut = limits.streamsToCut();
     if (!cut.isEmpty()) {
       try {
@@ -208,12 +253,12 @@ final class StreamMaintenance {
     private final Map<StreamKeys, StreamState> states;
     private final Map<String, Map<StreamKeys, Long>> limits = new LinkedHashMap<>();
 
-    BacklogLimits(Map<StreamKeys, StreamState> states) {
+    BacklogLimits(Map<StreamKeys, StreamState> states, Set<String> stalled) {
       this.states = states;
       for (List<GroupBound> list : groups.values()) {
         for (GroupBound g : list) {
           if (!limits.containsKey(g.group())) {
-            limits.put(g.group(), split(g));
+            limits.put(g.group(), stalled.contains(g.group()) ? split(g) : Map.of());
           }
         }
       }
@@ -363,10 +408,10 @@ final class StreamMaintenance {
           register(g.group());
           dropCounters.get(g.group()).increment(g.dropped());
           long total = droppedTotals.get(g.group()).addAndGet(g.dropped());
-          LOG.warn("Pump {} fell behind by more than its backlog bound: dropped its {} oldest "
-              + "records from {} (for this pump only; {} dropped since start). Raise "
-              + "max_backlog_records/max_backlog_bytes or fix the sink.", g.group(), g.dropped(),
-              s.keys().stream(), total);
+          LOG.warn("Pump {} confirmed nothing for {} s and fell behind by more than its backlog "
+              + "bound: dropped its {} oldest records from {} (for this pump only; {} dropped "
+              + "since start). Fix the sink, or raise max_backlog_records/max_backlog_bytes.",
+              g.group(), stallAfter.toSeconds(), g.dropped(), s.keys().stream(), total);
         }
       }
     }

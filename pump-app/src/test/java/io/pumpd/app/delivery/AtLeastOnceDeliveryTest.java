@@ -161,6 +161,33 @@ class AtLeastOnceDeliveryTest {
   }
 
   @Test
+  void aPumpThatMakesProgressIsNeverDroppedPastItsBound() throws Exception {
+    // a catch-up: the backlog is twenty times the bound, the sink slow but delivering
+    RecordingPump slow = new RecordingPump() {
+      @Override
+      public java.util.concurrent.CompletionStage<io.pumpd.core.pump.WriteResult> write(
+          List<io.pumpd.core.record.AnalyticsRecord> records, io.pumpd.core.pump.Deadline d)
+          throws io.pumpd.core.pump.PumpException {
+        try {
+          new java.util.concurrent.CountDownLatch(1).await(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return super.write(records, d);
+      }
+    };
+    TestEngines.Builder b = engines.engine("c1").pump("slow", slow, "{\"max_backlog_records\": 500}")
+        .maxInFlightBytes(1);
+    AtLeastOnceDelivery engine = b.start();
+    List<String> keys = gateway.push(TestEngines.BASE, GatewayRedis.keys("k", 0, 10_000));
+    await().atMost(WAIT).until(() -> TestPumps.keys(slow).size() == 10_000);
+    assertThat(TestPumps.keys(slow)).containsAll(keys);
+    assertThat(b.meters().counter("pump.records.dropped", "pump", "slow", "reason", "backlog_bound")
+        .count()).isZero();
+    engine.stop(Deadline.after(Duration.ofSeconds(10)));
+  }
+
+  @Test
   void replicasShareTheWorkAndTogetherDeliverEveryRecord() throws Exception {
     RecordingPump onA = new RecordingPump();
     RecordingPump onB = new RecordingPump();
