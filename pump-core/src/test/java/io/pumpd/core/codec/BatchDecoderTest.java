@@ -127,4 +127,52 @@ class BatchDecoderTest {
       assertThat(files).isEmpty();
     }
   }
+
+  @Test
+  void anElementOverTheLimitIsDeadLetteredWithItsBytesWithoutBeingDecoded() throws Exception {
+    List<byte[]> good = Fixtures.raw(Fixtures.MODERN).subList(0, 3);
+    AnalyticsRecord big = Fixtures.records(Fixtures.MODERN).get(0).setRawRequest("x".repeat(5000));
+    byte[] tooLarge = new MsgpackRecordEncoder().encode(big);
+    BatchDecoder.Decoded<AnalyticsRecord> d;
+    try (FileDeadLetterQueue dlq = new FileDeadLetterQueue(tmp, registry, CLOCK)) {
+      d = new BatchDecoder(dlq, registry, 4096).decode(KEY, List.of(good.get(0), tooLarge, good.get(1)));
+    }
+    assertThat(d.records()).hasSize(2);
+    assertThat(d.undecodable()).isEqualTo(1);
+    JsonNode e = JSON.readTree(Files.readAllLines(tmp.resolve("dead-letter-2026-11-20.jsonl")).get(0));
+    assertThat(e.get("reason").asText()).isEqualTo("element of " + tooLarge.length
+        + " bytes is larger than max_element_bytes (4096)");
+    assertThat(Base64.getDecoder().decode(e.get("raw_base64").asText())).isEqualTo(tooLarge);
+  }
+
+  @Test
+  void anElementThatWouldDecodeToTooMuchHeapIsStoppedWhileDecoding() throws Exception {
+    // 20 000 one-character tags: 40 KB on the wire, about 1 MB of strings and references decoded
+    AnalyticsRecord tags = Fixtures.records(Fixtures.MODERN).get(1)
+        .setTags(java.util.Collections.nCopies(20_000, "a"));
+    byte[] amplified = new MsgpackRecordEncoder().encode(tags);
+    assertThat(amplified.length).isLessThan(64 * 1024);
+    BatchDecoder.Decoded<AnalyticsRecord> d;
+    try (FileDeadLetterQueue dlq = new FileDeadLetterQueue(tmp, registry, CLOCK)) {
+      d = new BatchDecoder(dlq, registry, 64 * 1024).decode(KEY, List.of(amplified));
+    }
+    assertThat(d.records()).isEmpty();
+    JsonNode e = JSON.readTree(Files.readAllLines(tmp.resolve("dead-letter-2026-11-20.jsonl")).get(0));
+    assertThat(e.get("reason").asText()).contains("decodes to more than 131072 bytes of heap")
+        .contains("key Tags");
+  }
+
+  @Test
+  void theHeapOfWhatWasDecodedIsEstimatedAndABudgetStopsEarly() {
+    List<byte[]> batch = Fixtures.raw(Fixtures.MODERN).subList(0, 100);
+    BatchDecoder decoder = new BatchDecoder(new io.pumpd.core.testing.RecordingDeadLetters(), registry);
+    BatchDecoder.Decoded<AnalyticsRecord> all = decoder.decode(KEY, batch);
+    long wire = batch.stream().mapToLong(b -> b.length).sum();
+    assertThat(all.consumed()).isEqualTo(100);
+    assertThat(all.heapBytes()).isBetween(wire, 10 * wire);
+    BatchDecoder.Decoded<AnalyticsRecord> some = decoder.decode(KEY, batch, all.heapBytes() / 4);
+    assertThat(some.consumed()).isBetween(20, 30);
+    assertThat(some.records()).hasSize(some.consumed());
+    assertThat(some.heapBytes()).isGreaterThanOrEqualTo(all.heapBytes() / 4);
+  }
 }

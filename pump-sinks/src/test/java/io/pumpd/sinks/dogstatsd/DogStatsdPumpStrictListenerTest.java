@@ -73,7 +73,12 @@ class DogStatsdPumpStrictListenerTest {
     DogStatsdPump pump =
         pump("{\"address\":\"" + listener.address() + "\",\"buffered\":true,\"buffered_max_messages\":4,"
             + "\"tags\":[\"method\",\"response_code\",\"path\"]}");
-    List<AnalyticsRecord> records = Fixtures.records(Fixtures.LEGACY);
+    // the client packs the metrics that are queued when its sender thread gets to them: with a
+    // thousand queued at once some datagrams carry several, however the threads are scheduled
+    List<AnalyticsRecord> records = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      records.addAll(Fixtures.records(Fixtures.LEGACY));
+    }
 
     WriteResult result = pump.write(records, Deadline.after(WAIT)).toCompletableFuture().get(30, TimeUnit.SECONDS);
 
