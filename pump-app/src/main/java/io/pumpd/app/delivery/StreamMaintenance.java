@@ -408,8 +408,8 @@ final class StreamMaintenance {
           register(g.group());
           dropCounters.get(g.group()).increment(g.dropped());
           long total = droppedTotals.get(g.group()).addAndGet(g.dropped());
-          LOG.warn("Pump {} confirmed nothing for {} s and fell behind by more than its backlog "
-              + "bound: dropped its {} oldest records from {} (for this pump only; {} dropped "
+          LOG.warn("Pump {} fell behind by more than its backlog bound, confirming nothing for "
+              + "{} s: dropped its {} oldest records from {} (for this pump only; {} dropped "
               + "since start). Fix the sink, or raise max_backlog_records/max_backlog_bytes.",
               g.group(), stallAfter.toSeconds(), g.dropped(), s.keys().stream(), total);
         }

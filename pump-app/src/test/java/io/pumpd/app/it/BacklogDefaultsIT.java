@@ -68,11 +68,18 @@ class BacklogDefaultsIT {
     }
   }
 
-  /** The sum of a counter's samples on the daemon's {@code /metrics} (0 when absent). */
+  /**
+   * The sum of a counter's samples on the daemon's {@code /metrics} (0 when absent, -1 while the
+   * daemon does not answer yet).
+   */
   private double metric(int port, String name) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r;
+    try {
+      r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException starting) {
+      return -1;
+    }
     Matcher m = Pattern.compile(String.format(SAMPLE.pattern(), Pattern.quote(name)))
         .matcher(r.body());
     double sum = 0;
