@@ -140,15 +140,29 @@ public final class RedisAvailability {
    * denial ({@code NOPERM}), else empty.
    */
   static Optional<String> authenticationFailure(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+    return authenticationFailure(t, 0);
+  }
+
+  /**
+   * Searches {@code t}, its causes and its suppressed exceptions (Lettuce attaches the failure of
+   * each Sentinel it tried as a suppressed exception of "Cannot connect to a Redis Sentinel").
+   */
+  private static Optional<String> authenticationFailure(Throwable t, int depth) {
+    for (Throwable c = t; c != null && depth < 16; c = c.getCause() == c ? null : c.getCause()) {
       String message = c.getMessage();
-      if (message == null) {
-        continue;
+      if (message != null) {
+        String reply = message.strip();
+        String upper = reply.toUpperCase(Locale.ROOT);
+        if (upper.startsWith(PERMISSION_REPLY)
+            || AUTH_REPLIES.stream().anyMatch(upper::startsWith)) {
+          return Optional.of(reply);
+        }
       }
-      String reply = message.strip();
-      String upper = reply.toUpperCase(Locale.ROOT);
-      if (upper.startsWith(PERMISSION_REPLY) || AUTH_REPLIES.stream().anyMatch(upper::startsWith)) {
-        return Optional.of(reply);
+      for (Throwable s : c.getSuppressed()) {
+        Optional<String> found = authenticationFailure(s, depth + 1);
+        if (found.isPresent()) {
+          return found;
+        }
       }
     }
     return Optional.empty();

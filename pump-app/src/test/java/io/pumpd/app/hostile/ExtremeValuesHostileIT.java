@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pumpd.app.testing.DaemonEnv;
 import io.pumpd.app.testing.DaemonProcess;
 import io.pumpd.app.testing.RedisFeeder;
 import io.pumpd.core.codec.MsgpackRecordEncoder;
@@ -13,7 +11,6 @@ import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.record.RecordJson;
 import io.pumpd.core.testing.Fixtures;
 import io.pumpd.core.testing.HostileRecords;
-import io.pumpd.core.testing.RedisServerProcess;
 import io.pumpd.sinks.csv.testing.CsvRows;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,11 +26,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.TerminalFailureException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #9, finding A, as an operator would meet it: the packaged daemon in its default mode
