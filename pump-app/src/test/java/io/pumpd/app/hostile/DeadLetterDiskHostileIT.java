@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -26,13 +25,6 @@ import org.junit.jupiter.api.Test;
 @DisplayName("hostile input: dead-letter store full or read-only")
 class DeadLetterDiskHostileIT extends HostileSuite {
   private static final int GARBAGE = 500;
-
-  private Map<String, String> stdoutEnv() {
-    Map<String, String> env = env();
-    env.put("TYK_PMP_PUMPS_STDOUT_TYPE", "stdout");
-    env.put("TYK_PMP_PUMPS_STDOUT_META_FORMAT", "json");
-    return env;
-  }
 
   private void pushGoodAndGarbage() {
     feeder.push(KEY, HostileElements.good("a", 250));

@@ -8,7 +8,6 @@ import io.pumpd.app.testing.DaemonProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -22,13 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("hostile input: decode amplification")
 class DecodeAmplificationHostileIT extends HostileSuite {
-
-  private Map<String, String> stdoutEnv() {
-    Map<String, String> env = env();
-    env.put("TYK_PMP_PUMPS_STDOUT_TYPE", "stdout");
-    env.put("TYK_PMP_PUMPS_STDOUT_META_FORMAT", "json");
-    return env;
-  }
 
   @Test
   void recordsThatDecodeToTooMuchAreDeadLetteredWhileDecodingAndTheRestDelivered() throws Exception {

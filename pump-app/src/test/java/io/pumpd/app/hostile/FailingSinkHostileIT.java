@@ -34,11 +34,9 @@ class FailingSinkHostileIT extends HostileSuite {
   }
 
   private Map<String, String> csvAndStdout() {
-    Map<String, String> env = env();
+    Map<String, String> env = stdoutEnv();
     env.put("TYK_PMP_PUMPS_CSV_TYPE", "csv");
     env.put("TYK_PMP_PUMPS_CSV_META_CSVDIR", work.resolve("csv").toString());
-    env.put("TYK_PMP_PUMPS_STDOUT_TYPE", "stdout");
-    env.put("TYK_PMP_PUMPS_STDOUT_META_FORMAT", "json");
     return env;
   }
 

@@ -24,9 +24,7 @@ class FatalErrorHostileIT extends HostileSuite {
   private static final int MB = 1 << 20;
 
   private Map<String, String> tooLargeLimitEnv() {
-    Map<String, String> env = env();
-    env.put("TYK_PMP_PUMPS_STDOUT_TYPE", "stdout");
-    env.put("TYK_PMP_PUMPS_STDOUT_META_FORMAT", "json");
+    Map<String, String> env = stdoutEnv();
     env.put("TYK_PMP_MAXELEMENTBYTES", String.valueOf(200 * MB)); // more than a 64 MB heap holds
     return env;
   }
@@ -40,21 +38,13 @@ class FatalErrorHostileIT extends HostileSuite {
   }
 
   private void restartAndDeadLetter() throws Exception {
-    try (DaemonProcess d = DaemonProcess.start(List.of(), env(Map.of()), work)) {
+    try (DaemonProcess d = DaemonProcess.start(List.of(), stdoutEnv(), work)) {
       await().atMost(Duration.ofSeconds(60)).until(() -> deadLetters("undecodable").size() == 1);
       d.awaitStdoutLines(20, Duration.ofSeconds(60));
       await().atMost(Duration.ofSeconds(30)).until(() -> pending("stdout") == 0);
       d.sigterm();
       assertThat(d.awaitExit(Duration.ofSeconds(40))).isZero();
     }
-  }
-
-  private Map<String, String> env(Map<String, String> extra) {
-    Map<String, String> env = env();
-    env.put("TYK_PMP_PUMPS_STDOUT_TYPE", "stdout");
-    env.put("TYK_PMP_PUMPS_STDOUT_META_FORMAT", "json");
-    env.putAll(extra);
-    return env;
   }
 
   private void pushOneHugeAmongGood() {

@@ -89,6 +89,17 @@ abstract class HostileSuite {
     return env;
   }
 
+  /**
+   * {@link #env()} with a {@code stdout} pump printing Tyk's JSON lines (read back with {@link
+   * #printedKeys}).
+   */
+  Map<String, String> stdoutEnv() {
+    Map<String, String> env = env();
+    env.put("TYK_PMP_PUMPS_STDOUT_TYPE", "stdout");
+    env.put("TYK_PMP_PUMPS_STDOUT_META_FORMAT", "json");
+    return env;
+  }
+
   /** An HTTP answer of the daemon's health port. */
   record Answer(int status, String body) {}
 

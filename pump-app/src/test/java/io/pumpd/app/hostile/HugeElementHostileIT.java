@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -24,13 +23,6 @@ import org.junit.jupiter.api.Test;
 @DisplayName("hostile input: 50 MB elements")
 class HugeElementHostileIT extends HostileSuite {
   private static final int MB = 1 << 20;
-
-  private Map<String, String> stdoutEnv() {
-    Map<String, String> env = env();
-    env.put("TYK_PMP_PUMPS_STDOUT_TYPE", "stdout");
-    env.put("TYK_PMP_PUMPS_STDOUT_META_FORMAT", "json");
-    return env;
-  }
 
   /** Pushes good, huge, good, huge, good; returns the SHA-256 of the huge elements. */
   private List<String> pushGoodAndHuge() throws Exception {

@@ -39,9 +39,7 @@ class InitFailureHostileIT extends HostileSuite {
 
   private Map<String, String> twoPumps() throws IOException {
     Files.writeString(blocker(), "a file where the csv directory's parent should be");
-    Map<String, String> env = env();
-    env.put("TYK_PMP_PUMPS_STDOUT_TYPE", "stdout");
-    env.put("TYK_PMP_PUMPS_STDOUT_META_FORMAT", "json");
+    Map<String, String> env = stdoutEnv();
     env.put("TYK_PMP_PUMPS_CSV_TYPE", "csv");
     env.put("TYK_PMP_PUMPS_CSV_META_CSVDIR", csvDir().toString());
     return env;

@@ -40,9 +40,7 @@ class RedisRefusesHostileIT extends HostileSuite {
   @Test
   void refusalsAreAReadinessReasonLoggedOnceAndRecoveredFrom() throws Exception {
     feeder.push(KEY, HostileElements.good("r", 1000));
-    Map<String, String> env = env();
-    env.put("TYK_PMP_PUMPS_STDOUT_TYPE", "stdout");
-    env.put("TYK_PMP_PUMPS_STDOUT_META_FORMAT", "json");
+    Map<String, String> env = stdoutEnv();
     feeder.commands().configSet("maxmemory-policy", "noeviction");
     feeder.commands().configSet("maxmemory", "1"); // every write that may grow memory: OOM
     try (DaemonProcess d = DaemonProcess.start(List.of(), env, work)) {
