@@ -11,6 +11,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pumpd.app.http.ConnectionGuard.CloseReason;
 import io.pumpd.app.lifecycle.Readiness;
+import io.pumpd.app.testing.Loopback;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -251,10 +252,9 @@ class HealthServerTest {
 
     assertThat(server.address().getAddress()).isEqualTo(InetAddress.getByName("127.0.0.1"));
     assertThat(get("/health").statusCode()).isEqualTo(200);
-    assertThat(otherLoopbackAddressReachable())
-        .as("127.0.0.2 routes to loopback (Linux: all of 127/8)").isTrue();
+    Loopback.assertOtherAddressIsLoopback();
     assertThatThrownBy(() -> new Socket().connect(
-        new InetSocketAddress("127.0.0.2", server.port()), 1000))
+        new InetSocketAddress(Loopback.OTHER, server.port()), 1000))
         .isInstanceOf(ConnectException.class);
   }
 
@@ -263,10 +263,9 @@ class HealthServerTest {
     start("", HealthServer.Limits.DEFAULTS);
 
     assertThat(server.address().getAddress().isAnyLocalAddress()).isTrue();
-    assertThat(otherLoopbackAddressReachable())
-        .as("127.0.0.2 routes to loopback (Linux: all of 127/8)").isTrue();
+    Loopback.assertOtherAddressIsLoopback();
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.2", server.port()), 1000);
+      s.connect(new InetSocketAddress(Loopback.OTHER, server.port()), 1000);
     }
   }
 
@@ -359,14 +358,6 @@ class HealthServerTest {
     return head + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
   }
 
-  private static boolean otherLoopbackAddressReachable() {
-    try (ServerSocket any = new ServerSocket(0); Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.2", any.getLocalPort()), 1000);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
 
   /** WARN events of the health server's logger while open. */
   private static final class LogEvents implements AutoCloseable {
