@@ -189,6 +189,22 @@ public final class PumpRunner {
     return name;
   }
 
+  /** The pump's {@code timeout}; zero when it has none. */
+  public Duration timeout() {
+    return timeout;
+  }
+
+  /**
+   * Counts {@code n} records the pump never saw because it was not initialised when a
+   * non-durable source handed them out ({@code pump.records.lost{reason="not_initialised"}}).
+   */
+  public void lostNotInitialised(int n) {
+    offered.increment(n);
+    lostNotInitialised.increment(n);
+    lossLog.warn("not-initialised", "Pump {} is not initialised ({}): {} records not delivered "
+        + "to it (at_most_once; at_least_once keeps them)", name, notInitialised, n);
+  }
+
   /** The pump, or null while it is not initialised. */
   public Pump pump() {
     return pump;
@@ -354,7 +370,7 @@ public final class PumpRunner {
    *
    * @return how many were dead-lettered
    */
-  private int deadLetterOrLose(List<DeadLetter> entries) {
+  public int deadLetterOrLose(List<DeadLetter> entries) {
     if (entries.isEmpty()) {
       return 0;
     }
