@@ -9,6 +9,7 @@ import io.pumpd.app.lifecycle.LoggingSetup;
 import io.pumpd.app.lifecycle.PumpDaemon;
 import io.pumpd.app.lifecycle.Readiness;
 import io.pumpd.app.lifecycle.SignalHandling;
+import io.pumpd.app.redis.ElementDecoding;
 import io.pumpd.app.redis.RedisRecordSource;
 import io.pumpd.app.redis.SourceOptions;
 import com.sun.management.HotSpotDiagnosticMXBean;
@@ -19,9 +20,6 @@ import io.pumpd.core.config.ConfigException;
 import io.pumpd.core.config.LoadedConfig;
 import io.pumpd.core.config.PumpConfiguration;
 import io.pumpd.core.deadletter.FileDeadLetterQueue;
-import io.pumpd.core.engine.PurgeLoop;
-import io.pumpd.core.record.AnalyticsRecord;
-import io.pumpd.core.record.UptimeRecord;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -88,22 +86,12 @@ public final class RunCommand {
     long maxElementBytes = config.effectiveMaxElementBytes(Runtime.getRuntime().maxMemory());
     LOG.info("Elements up to {} bytes are decoded (max_element_bytes{}); larger ones are "
         + "dead-lettered", maxElementBytes, config.maxElementBytes() == 0 ? ": 1/16 of the heap" : "");
-    BatchDecoder decoder = new BatchDecoder(deadLetters, meters, maxElementBytes);
-    PumpDaemon.Decoders decoders = new PumpDaemon.Decoders() {
-      @Override
-      public PurgeLoop.Decoder<AnalyticsRecord> records() {
-        return decoder::decode;
-      }
-
-      @Override
-      public PurgeLoop.Decoder<UptimeRecord> uptime() {
-        return decoder::decodeUptime;
-      }
-    };
+    ElementDecoding decoding =
+        new ElementDecoding(new BatchDecoder(deadLetters, meters, maxElementBytes));
     PumpDaemon daemon;
     try {
       daemon = PumpDaemon.create(config, loaded.get().pumps().values().stream().toList(), registry,
-          source, deadLetters, decoders, readiness, meters, maxElementBytes);
+          source, deadLetters, decoding, readiness, meters);
     } catch (IllegalStateException e) {
       LOG.error("{}", e.getMessage());
       source.close();

@@ -2,14 +2,19 @@ package io.pumpd.app.lifecycle;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pumpd.app.PumpRegistry;
-import io.pumpd.app.delivery.AtLeastOnceDelivery;
+import io.pumpd.app.delivery.StreamSource;
+import io.pumpd.app.redis.ListSource;
+import io.pumpd.app.redis.RedisRecordSource;
 import io.pumpd.core.concurrent.Threads;
+import io.pumpd.core.config.DeliveryConfig;
 import io.pumpd.core.config.LoadedPump;
 import io.pumpd.core.config.PumpConfiguration;
 import io.pumpd.core.deadletter.DeadLetterQueue;
-import io.pumpd.core.engine.Dispatcher;
+import io.pumpd.core.delivery.BatchDecoding;
+import io.pumpd.core.delivery.DeliveryEngine;
+import io.pumpd.core.delivery.DeliverySource;
+import io.pumpd.core.delivery.RecordKind;
 import io.pumpd.core.engine.PumpRunner;
-import io.pumpd.core.engine.PurgeLoop;
 import io.pumpd.core.engine.RecordPreparer;
 import io.pumpd.core.pump.Deadline;
 import io.pumpd.core.pump.Pump;
@@ -17,9 +22,7 @@ import io.pumpd.core.pump.PumpContext;
 import io.pumpd.core.pump.PumpException;
 import io.pumpd.core.pump.PumpFactory;
 import io.pumpd.core.pump.UptimeCapable;
-import io.pumpd.core.record.AnalyticsRecord;
-import io.pumpd.core.record.UptimeRecord;
-import io.pumpd.core.source.RecordSource;
+import io.pumpd.core.retry.Backoff;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,13 +33,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running daemon: pumps initialized, the purge loop cycling, and the ordered, bounded shutdown.
+ * The running daemon: pumps initialised, the delivery engine running on the source the delivery
+ * guarantee names ({@link ListSource} for {@code at_most_once}, {@link StreamSource} for {@code
+ * at_least_once}, both on the one Redis client of a {@link RedisRecordSource}), and the ordered,
+ * bounded shutdown, the same for both.
  *
  * <p>Lifecycle: {@link #start} once; {@link #shutdown} once (later calls return the first result).
- * Shutdown order: readiness goes false; no new cycle starts and the current one completes; every
- * pump is flushed in parallel; pumps are closed; then the source (Redis) and the dead-letter file.
- * All within {@code graceful_shutdown_timeout_duration}; past it the abandoned steps are logged and
- * the exit status is 1.
+ * Shutdown order: readiness goes false; the engine stops reading and hands over what it must (all
+ * records already popped, in {@code at_most_once}); every pump is flushed in parallel; what the
+ * pumps confirmed is acknowledged; pumps are closed; then the source, Redis and the dead-letter
+ * file. All within {@code graceful_shutdown_timeout_duration}; past it the abandoned steps are
+ * logged and the exit status is 1. Records a durable source still holds are not abandoned: they
+ * stay in Redis for redelivery.
  */
 public final class PumpDaemon {
   private static final Logger LOG = LoggerFactory.getLogger(PumpDaemon.class);
@@ -47,60 +55,104 @@ public final class PumpDaemon {
   public static final int EXIT_FAILURE = 1;
 
   private final PumpConfiguration config;
-  private final RecordSource source;
+  private final RedisRecordSource redis;
+  private final DeliverySource source;
   private final DeadLetterQueue deadLetters;
   private final Readiness readiness;
-  private final Dispatcher dispatcher;
-  private final PurgeLoop loop;
-  /** The at_least_once engine; null in at_most_once mode (then {@link #loop} runs). */
-  private final AtLeastOnceDelivery delivery;
+  private final DeliveryEngine engine;
   private final PumpInitRetry initRetry;
   private final AtomicBoolean shutdownStarted = new AtomicBoolean();
   private volatile int exitCode = -1;
 
-  private PumpDaemon(PumpConfiguration config, RecordSource source, DeadLetterQueue deadLetters,
-      Readiness readiness, Dispatcher dispatcher, PurgeLoop loop, AtLeastOnceDelivery delivery,
+  private PumpDaemon(PumpConfiguration config, RedisRecordSource redis, DeliverySource source,
+      DeadLetterQueue deadLetters, Readiness readiness, DeliveryEngine engine,
       PumpInitRetry initRetry) {
-    this.initRetry = initRetry;
     this.config = config;
+    this.redis = redis;
     this.source = source;
     this.deadLetters = deadLetters;
     this.readiness = readiness;
-    this.dispatcher = dispatcher;
-    this.loop = loop;
-    this.delivery = delivery;
-  }
-
-  /** Turns a source batch into records, handling bad elements itself. */
-  public interface Decoders {
-    PurgeLoop.Decoder<AnalyticsRecord> records();
-
-    PurgeLoop.Decoder<UptimeRecord> uptime();
+    this.engine = engine;
+    this.initRetry = initRetry;
   }
 
   /**
-   * Creates and initializes every pump and wires the delivery. A pump whose {@code init} fails
+   * Creates and initialises every pump and wires the delivery. A pump whose {@code init} fails
    * is not dropped: its runner stays, not initialised (readiness says so), and its {@code init}
    * is retried in the background ({@link PumpInitRetry}); in {@code at_least_once} its consumer
    * group keeps its share of every stream meanwhile, so it catches up once initialised. Does not
    * start delivering.
    *
-   * @param maxElementBytes the element limit ({@code max_element_bytes}, resolved)
-   * @throws IllegalStateException no pump could be initialized ("No pumps configured")
+   * @param decoding turns the elements of a batch into records (msgpack or protobuf, by key)
+   * @throws IllegalStateException no pump could be initialised ("No pumps configured")
    */
   public static PumpDaemon create(
       PumpConfiguration config,
       List<LoadedPump> pumps,
       PumpRegistry registry,
-      RecordSource source,
+      RedisRecordSource redis,
       DeadLetterQueue deadLetters,
-      Decoders decoders,
+      BatchDecoding decoding,
       Readiness readiness,
-      MeterRegistry meters,
-      long maxElementBytes) {
-    Duration purgeDelay = Duration.ofSeconds(config.purgeDelaySeconds());
+      MeterRegistry meters) {
     List<PumpRunner> runners = new ArrayList<>();
     Map<PumpRunner, PumpInitRetry.Init> notInitialised = new LinkedHashMap<>();
+    createRunners(config, pumps, registry, deadLetters, meters, runners, notInitialised);
+    if (runners.stream().noneMatch(PumpRunner::isInitialised)) {
+      runners.forEach(PumpRunner::close);
+      throw new IllegalStateException("No pumps configured (every configured pump failed to initialize)");
+    }
+    boolean uptimeTaken = runners.stream().anyMatch(RecordKind.UPTIME::acceptedBy);
+    if (!config.dontPurgeUptimeData() && !uptimeTaken) {
+      LOG.info("Uptime data is left in Redis: no configured pump accepts uptime records "
+          + "(Tyk's Mongo/SQL uptime pumps are not implemented); set dont_purge_uptime_data to "
+          + "silence this");
+    }
+    DeliverySource source = config.atLeastOnce()
+        ? StreamSource.create(config, redis.link(), redis.commandTimeout(), uptimeTaken,
+            meters)
+        : new ListSource(redis, chunkSize(config), Duration.ofSeconds(config.purgeDelaySeconds()),
+            !config.dontPurgeUptimeData());
+    DeliveryEngine engine = new DeliveryEngine(source, decoding, runners, deadLetters,
+        engineSettings(config), meters);
+    readiness.addCheck(() -> {
+      List<String> r = new ArrayList<>();
+      for (PumpRunner runner : engine.runners()) {
+        runner.readiness().ifPresent(reason -> r.add("pump " + runner.name() + ": " + reason));
+      }
+      deadLetters.problem().ifPresent(p -> r.add("dead-letter store: " + p));
+      Threads.died().forEach(t -> r.add("thread died: " + t));
+      return r;
+    });
+    readiness.addCheck(engine::notReadyReasons);
+    readiness.addDetail("delivery", engine::status);
+    PumpInitRetry initRetry = new PumpInitRetry(engine::pumpInitialised);
+    notInitialised.forEach(initRetry::retry);
+    return new PumpDaemon(config, redis, source, deadLetters, readiness, engine, initRetry);
+  }
+
+  /** Records popped per key per read in {@code at_most_once}: {@code purge_chunk}, or ours. */
+  private static int chunkSize(PumpConfiguration config) {
+    return config.purgeChunk() > 0
+        ? (int) Math.min(Integer.MAX_VALUE, config.purgeChunk())
+        : config.internalChunkSize();
+  }
+
+  /** The engine's settings from {@code delivery.*} and {@code purge_delay}. */
+  static DeliveryEngine.Settings engineSettings(PumpConfiguration config) {
+    DeliveryConfig d = config.delivery();
+    Duration purgeDelay = Duration.ofSeconds(config.purgeDelaySeconds());
+    Duration poll = Duration.ofMillis(d.pollIntervalMs());
+    return new DeliveryEngine.Settings(d.maxInFlightBytes(),
+        Duration.ofSeconds(d.confirmTimeoutSeconds()), Backoff.DEFAULT,
+        poll.compareTo(purgeDelay) < 0 ? poll : purgeDelay,
+        purgeDelay.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : purgeDelay);
+  }
+
+  private static void createRunners(PumpConfiguration config, List<LoadedPump> pumps,
+      PumpRegistry registry, DeadLetterQueue deadLetters, MeterRegistry meters,
+      List<PumpRunner> runners, Map<PumpRunner, PumpInitRetry.Init> notInitialised) {
+    Duration purgeDelay = Duration.ofSeconds(config.purgeDelaySeconds());
     for (LoadedPump p : pumps) {
       Duration timeout = Duration.ofSeconds(Math.max(0, p.entry().timeoutSeconds()));
       RecordPreparer preparer = new RecordPreparer(
@@ -133,47 +185,6 @@ public final class PumpDaemon {
           deadLetters, meters));
       LOG.info("Init Pump: {} ({})", p.name(), p.type());
     }
-    if (runners.stream().noneMatch(PumpRunner::isInitialised)) {
-      runners.forEach(PumpRunner::close);
-      throw new IllegalStateException("No pumps configured (every configured pump failed to initialize)");
-    }
-    Dispatcher dispatcher = new Dispatcher(runners);
-    boolean purgeUptime = !config.dontPurgeUptimeData() && dispatcher.anyAcceptsUptime();
-    if (!config.dontPurgeUptimeData() && !purgeUptime) {
-      LOG.info("Uptime data is left in Redis: no configured pump accepts uptime records "
-          + "(Tyk's Mongo/SQL uptime pumps are not implemented); set dont_purge_uptime_data to "
-          + "silence this");
-    }
-    readiness.addCheck(() -> {
-      List<String> r = new ArrayList<>();
-      for (PumpRunner runner : dispatcher.runners()) {
-        runner.readiness().ifPresent(reason -> r.add("pump " + runner.name() + ": " + reason));
-      }
-      deadLetters.problem().ifPresent(p -> r.add("dead-letter store: " + p));
-      Threads.died().forEach(t -> r.add("thread died: " + t));
-      return r;
-    });
-    if (config.atLeastOnce()) {
-      AtLeastOnceDelivery delivery =
-          AtLeastOnceDelivery.create(config, runners, deadLetters, meters, maxElementBytes);
-      readiness.addCheck(delivery::notReadyReasons);
-      readiness.addDetail("delivery", delivery::status);
-      PumpInitRetry initRetry = new PumpInitRetry(delivery::pumpInitialised);
-      notInitialised.forEach(initRetry::retry);
-      return new PumpDaemon(config, source, deadLetters, readiness, dispatcher, null, delivery,
-          initRetry);
-    }
-    int chunk = config.purgeChunk() > 0
-        ? (int) Math.min(Integer.MAX_VALUE, config.purgeChunk())
-        : config.internalChunkSize();
-    PurgeLoop loop = new PurgeLoop(source, decoders.records(), decoders.uptime(), dispatcher,
-        new PurgeLoop.Settings(purgeDelay, chunk, config.maxRecordsPerCycle(), purgeUptime), meters);
-    readiness.addCheck(() -> source.notReadyReason().map(List::of).orElseGet(List::of));
-    readiness.addCheck(() -> dispatcher.runners().stream()
-        .flatMap(r -> r.failing().map(f -> "pump " + r.name() + ": " + f).stream()).toList());
-    PumpInitRetry initRetry = new PumpInitRetry(name -> { });
-    notInitialised.forEach(initRetry::retry);
-    return new PumpDaemon(config, source, deadLetters, readiness, dispatcher, loop, null, initRetry);
   }
 
   /** Initialises {@code pump}; a pump whose init fails is closed again. */
@@ -203,30 +214,17 @@ public final class PumpDaemon {
     }
   }
 
-  /**
-   * Starts the purge loop ({@code at_most_once}) or the delivery engine ({@code at_least_once})
-   * and marks the daemon ready (subject to Redis and pump health).
-   */
+  /** Starts the delivery engine and marks the daemon ready (subject to Redis and pump health). */
   public void start() {
     readiness.markInitialized();
-    if (delivery != null) {
-      delivery.start();
-    } else {
-      loop.start();
-    }
-    LOG.info("Starting {} @{} s, {} pumps, delivery {}",
-        delivery != null ? "delivery engine" : "purge loop", config.purgeDelaySeconds(),
-        dispatcher.runners().size(), config.deliveryGuarantee());
+    engine.start();
+    LOG.info("Starting delivery engine @{} s, {} pumps, delivery {}", config.purgeDelaySeconds(),
+        engine.runners().size(), config.deliveryGuarantee());
   }
 
   /** The pump runners (for metrics and tests). */
   public List<PumpRunner> runners() {
-    return dispatcher.runners();
-  }
-
-  /** The purge loop (tests drive cycles through it); null in {@code at_least_once} mode. */
-  public PurgeLoop loop() {
-    return loop;
+    return engine.runners();
   }
 
   /**
@@ -242,82 +240,53 @@ public final class PumpDaemon {
     Duration budget = Duration.ofSeconds(config.gracefulShutdownTimeoutSeconds());
     Deadline deadline = Deadline.after(budget);
     LOG.info("Shutdown began ({}): readiness off, finishing the current cycle, then flushing {} "
-        + "pumps; deadline {} s", cause, dispatcher.runners().size(), budget.toSeconds());
+        + "pumps; deadline {} s", cause, engine.runners().size(), budget.toSeconds());
     readiness.markDraining();
     initRetry.stop();
-    if (delivery != null) {
-      exitCode = shutdownAtLeastOnce(deadline, budget);
-      return exitCode;
+    long deliveredBefore = delivered();
+    DeliveryEngine.StopReport report = engine.stop(deadline);
+    Map<String, Map<String, Object>> status = engine.status();
+    for (PumpRunner r : engine.runners()) {
+      DeliveryEngine.Left left =
+          report.unacknowledged().getOrDefault(r.name(), new DeliveryEngine.Left(0, 0));
+      Object backlog = status.getOrDefault(r.name(), Map.of()).get("backlog_records");
+      LOG.info("Pump {} flushed: {} records delivered since start, {} dead-lettered{}", r.name(),
+          r.deliveredCount(), r.failedCount(), source.durable()
+              ? "; " + left.batches() + " entries (" + left.records() + " records) it took left "
+                  + "in Redis for redelivery; backlog " + backlog + " records not confirmed"
+              : ", " + r.pending() + " unconfirmed");
     }
+    long deliveredAtStop = delivered() - deliveredBefore;
     List<String> abandoned = new ArrayList<>();
-
-    if (!loop.stop(deadline)) {
-      abandoned.add("the purge cycle in progress");
-    }
-    long pendingBefore = dispatcher.runners().stream().mapToLong(PumpRunner::pending).sum();
-    long deliveredBefore = dispatcher.runners().stream().mapToLong(PumpRunner::deliveredCount).sum();
-    List<String> unflushed = dispatcher.flushAll(deadline);
-    for (PumpRunner r : dispatcher.runners()) {
-      LOG.info("Pump {} flushed: {} records delivered since start, {} dead-lettered, {} unconfirmed",
-          r.name(), r.deliveredCount(), r.failedCount(), r.pending());
-    }
-    long deliveredAtFlush = dispatcher.runners().stream().mapToLong(PumpRunner::deliveredCount).sum()
-        - deliveredBefore;
-    unflushed.forEach(n -> abandoned.add("flush of pump " + n));
-    List<String> stuck = dispatcher.closeAll(deadline.min(Duration.ofSeconds(5)));
-    stuck.forEach(n -> abandoned.add("close of pump " + n));
-    long unconfirmed = dispatcher.runners().stream().mapToLong(PumpRunner::pending).sum();
+    report.unflushed().forEach(n -> abandoned.add("flush of pump " + n));
+    engine.closePumps(deadline.min(Duration.ofSeconds(5)))
+        .forEach(n -> abandoned.add("close of pump " + n));
+    long unconfirmed = engine.runners().stream().mapToLong(PumpRunner::pending).sum();
     source.close();
+    redis.close();
     deadLetters.close();
-
-    if (abandoned.isEmpty() && unconfirmed == 0) {
-      LOG.info("Shutdown complete: {} buffered records flushed at shutdown ({} were pending), "
-          + "{} dead-letter entries written since start", deliveredAtFlush, pendingBefore,
-          deadLetters.written());
+    long leftEntries = report.unacknowledged().values().stream()
+        .mapToInt(DeliveryEngine.Left::batches).sum();
+    long leftRecords = report.unacknowledged().values().stream()
+        .mapToLong(DeliveryEngine.Left::records).sum();
+    if (report.complete() && abandoned.isEmpty() && (source.durable() || unconfirmed == 0)) {
+      LOG.info("Shutdown complete: {} records delivered during the shutdown, {} dead-letter "
+          + "entries written since start; {} entries ({} records) taken by this daemon left in "
+          + "Redis for redelivery", deliveredAtStop, deadLetters.written(), leftEntries,
+          leftRecords);
       exitCode = EXIT_OK;
     } else {
-      LOG.warn("Shutdown incomplete after {} s: abandoned {}; {} records unconfirmed", budget.toSeconds(),
-          abandoned.isEmpty() ? "nothing" : String.join(", ", abandoned), unconfirmed);
+      LOG.warn("Shutdown incomplete after {} s: abandoned {}; {}", budget.toSeconds(),
+          abandoned.isEmpty() ? (report.complete() ? "nothing" : "the delivery in progress")
+              : String.join(", ", abandoned),
+          source.durable() ? "unconfirmed records stay in Redis"
+              : unconfirmed + " records unconfirmed");
       exitCode = EXIT_FAILURE;
     }
     return exitCode;
   }
 
-  /**
-   * {@code at_least_once}: the engine stops reading, flushes every pump and acknowledges what they
-   * delivered; entries still unconfirmed (a sink down, a flush that did not finish) stay in Redis
-   * and are delivered again by the next start or another daemon, so they are not abandoned: the
-   * exit status is 0 when everything finished within the deadline.
-   */
-  private int shutdownAtLeastOnce(Deadline deadline, Duration budget) {
-    AtLeastOnceDelivery.StopReport report = delivery.stop(deadline);
-    Map<String, Map<String, Object>> status = delivery.status();
-    for (PumpRunner r : dispatcher.runners()) {
-      AtLeastOnceDelivery.Left left =
-          report.unacknowledged().getOrDefault(r.name(), new AtLeastOnceDelivery.Left(0, 0));
-      Object backlog = status.getOrDefault(r.name(), Map.of()).getOrDefault("backlog_records", 0);
-      LOG.info("Pump {} flushed: {} records delivered since start, {} dead-lettered; {} entries "
-          + "({} records) it took left in Redis for redelivery; backlog {} records not confirmed",
-          r.name(), r.deliveredCount(), r.failedCount(), left.entries(), left.records(), backlog);
-    }
-    report.unflushed().forEach(n -> LOG.warn("Pump {}: flush did not complete; its unconfirmed "
-        + "records stay in Redis and are delivered again later", n));
-    List<String> stuck = dispatcher.closeAll(deadline.min(Duration.ofSeconds(5)));
-    delivery.close();
-    source.close();
-    deadLetters.close();
-    if (report.complete() && stuck.isEmpty()) {
-      LOG.info("Shutdown complete: {} dead-letter entries written since start; {} entries ({} "
-          + "records) taken by this daemon left in Redis for redelivery", deadLetters.written(),
-          report.unacknowledged().values().stream().mapToInt(AtLeastOnceDelivery.Left::entries)
-              .sum(),
-          report.unacknowledged().values().stream().mapToLong(AtLeastOnceDelivery.Left::records)
-              .sum());
-      return EXIT_OK;
-    }
-    LOG.warn("Shutdown incomplete after {} s: {}{}; unconfirmed records stay in Redis",
-        budget.toSeconds(), report.complete() ? "" : "the delivery engine did not stop in time",
-        stuck.isEmpty() ? "" : (report.complete() ? "" : ", ") + "close of pumps " + stuck);
-    return EXIT_FAILURE;
+  private long delivered() {
+    return engine.runners().stream().mapToLong(PumpRunner::deliveredCount).sum();
   }
 }

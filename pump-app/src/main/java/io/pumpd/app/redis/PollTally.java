@@ -1,7 +1,6 @@
 package io.pumpd.app.redis;
 
 import io.lettuce.core.RedisCommandExecutionException;
-import io.pumpd.core.source.SourceBatch;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +10,7 @@ import java.util.List;
  */
 final class PollTally {
   private final int keys;
-  private final List<SourceBatch> batches = new ArrayList<>();
+  private final List<PoppedList> batches = new ArrayList<>();
   private final List<ChunkPop> lostReplies = new ArrayList<>();
   private Throwable noReply;
   private Throwable lostCause;
@@ -30,7 +29,7 @@ final class PollTally {
 
   void popped(String key, List<byte[]> elements) {
     if (!elements.isEmpty()) {
-      batches.add(new AtMostOnceBatch(key, elements));
+      batches.add(new PoppedList(key, elements));
     }
   }
 
@@ -48,7 +47,7 @@ final class PollTally {
     }
   }
 
-  List<SourceBatch> batches() {
+  List<PoppedList> batches() {
     return batches;
   }
 

@@ -4,10 +4,9 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.pumpd.core.config.StorageConfig;
-import io.pumpd.core.source.RecordSource;
-import io.pumpd.core.source.SourceBatch;
-import io.pumpd.core.source.SourceUnavailableException;
+import io.pumpd.core.delivery.SourceUnavailableException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * one round trip, so an idle poll costs one round trip. Draining a long list "until empty or a
  * budget is hit" is the purge loop's job: it calls {@link #pollAnalytics} repeatedly.
  *
- * <p>Delivery: the pop removes the elements, so {@link SourceBatch#ack()} and {@link
- * SourceBatch#release()} are no-ops ({@link AtMostOnceBatch}). If the reply to a pop is lost after
+ * <p>Delivery: the pop removes the elements ({@link PoppedList}); {@link ListSource} hands them
+ * to the delivery engine as a non-durable source. If the reply to a pop is lost after
  * it was sent (timeout, connection dropped), Redis may have removed up to the requested number of
  * elements that nobody receives; Tyk loses those silently, this source logs each such event at ERROR
  * with the key and the count requested. It cannot recover them: that needs the {@code
@@ -42,8 +41,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: the poll methods, {@link #storeVersion}, {@link #backlog} and {@link #close()} are
  * serialised (a connection's MULTI state must not interleave); {@link #isAvailable()} never blocks.
+ * The connection ({@link #link()}) is the daemon's one Redis client: the {@code at_least_once}
+ * streams use it too.
  */
-public final class RedisRecordSource implements RecordSource {
+public final class RedisRecordSource implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisRecordSource.class);
   /** Grace on top of the command timeout for awaiting replies Lettuce itself times out. */
   private static final long AWAIT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -84,6 +85,16 @@ public final class RedisRecordSource implements RecordSource {
         AnalyticsKeys.withPrefix(storage.effectiveKeyPrefix()), options, settings.timeout().toNanos());
   }
 
+  /** The Redis connection (shared by the stream source in {@code at_least_once} mode). */
+  public RedisLink link() {
+    return link;
+  }
+
+  /** The client's command timeout. */
+  public Duration commandTimeout() {
+    return Duration.ofNanos(commandTimeoutNanos);
+  }
+
   /** The key names this source polls. */
   public AnalyticsKeys keys() {
     return keys;
@@ -104,14 +115,21 @@ public final class RedisRecordSource implements RecordSource {
    *     returned and the failures logged, so nothing already removed from Redis is dropped
    * @throws IllegalArgumentException when {@code chunkSize < 1}
    */
-  @Override
-  public synchronized List<SourceBatch> pollAnalytics(int chunkSize) throws SourceUnavailableException {
+  public synchronized List<PoppedList> pollAnalytics(int chunkSize) throws SourceUnavailableException {
     return pop(keys.analytics(), chunkSize);
   }
 
+  /**
+   * Pops up to {@code chunkSize} elements from each of {@code popKeys}, pipelined, each key
+   * atomically; as {@link #pollAnalytics} for any set of keys.
+   */
+  public synchronized List<PoppedList> poll(List<String> popKeys, int chunkSize)
+      throws SourceUnavailableException {
+    return pop(popKeys, chunkSize);
+  }
+
   /** Pops up to {@code chunkSize} elements from {@code host-checker:tyk-uptime-analytics}. */
-  @Override
-  public synchronized Optional<SourceBatch> pollUptime(int chunkSize) throws SourceUnavailableException {
+  public synchronized Optional<PoppedList> pollUptime(int chunkSize) throws SourceUnavailableException {
     return pop(List.of(keys.uptime()), chunkSize).stream().findFirst();
   }
 
@@ -177,13 +195,11 @@ public final class RedisRecordSource implements RecordSource {
   }
 
   /** Whether the last contact with Redis succeeded; false before the first one. Never blocks. */
-  @Override
   public boolean isAvailable() {
     return availability.isUp();
   }
 
   /** {@link RedisAvailability#notReadyReason()}: says when Redis refused the credentials. */
-  @Override
   public Optional<String> notReadyReason() {
     return availability.notReadyReason();
   }
@@ -198,7 +214,7 @@ public final class RedisRecordSource implements RecordSource {
     link.close(options.shutdownTimeout());
   }
 
-  private List<SourceBatch> pop(List<String> popKeys, int chunkSize) throws SourceUnavailableException {
+  private List<PoppedList> pop(List<String> popKeys, int chunkSize) throws SourceUnavailableException {
     ensureOpen();
     if (chunkSize < 1) {
       throw new IllegalArgumentException("chunkSize must be >= 1, got " + chunkSize);
@@ -247,7 +263,7 @@ public final class RedisRecordSource implements RecordSource {
   }
 
   /** Logs possible losses, updates availability, and returns the batches or throws. */
-  private List<SourceBatch> settle(List<String> popKeys, PollTally tally)
+  private List<PoppedList> settle(List<String> popKeys, PollTally tally)
       throws SourceUnavailableException {
     if (!tally.lostReplies().isEmpty()) {
       logPossibleLoss(tally.lostReplies(), tally.lostCause());

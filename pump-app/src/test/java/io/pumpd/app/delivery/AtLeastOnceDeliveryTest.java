@@ -3,6 +3,7 @@ package io.pumpd.app.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pumpd.core.delivery.DeliveryEngine;
 import io.pumpd.core.pump.Deadline;
 import io.pumpd.core.codec.BatchDecoder;
 import io.pumpd.core.record.AnalyticsRecord;
@@ -56,7 +57,7 @@ class AtLeastOnceDeliveryTest {
   void everyPumpReceivesEveryRecordAndTheStreamsAreTrimmedOnceAllAcknowledged() throws Exception {
     RecordingPump a = new RecordingPump();
     RecordingPump b = new RecordingPump();
-    AtLeastOnceDelivery engine = engines.engine("c1").pump("a", a).pump("b", b).start();
+    StreamEngine engine = engines.engine("c1").pump("a", a).pump("b", b).start();
     Set<String> pushed = new HashSet<>(gateway.push(TestEngines.BASE, GatewayRedis.keys("base", 0, 5000)));
     pushed.addAll(gateway.push(TestEngines.KEYS.analytics().get(4), GatewayRedis.keys("s4", 0, 3000)));
 
@@ -78,13 +79,13 @@ class AtLeastOnceDeliveryTest {
   @Test
   void entriesTakenByADaemonThatDiesAreDeliveredByItsSuccessorUnderTheSameName() throws Exception {
     TestPumps.NeverConfirms stuck = new TestPumps.NeverConfirms();
-    AtLeastOnceDelivery dying = engines.engine("pod-1").pump("es", stuck).start();
+    StreamEngine dying = engines.engine("pod-1").pump("es", stuck).start();
     Set<String> pushed = new HashSet<>(gateway.push(TestEngines.BASE, GatewayRedis.keys("k", 0, 3000)));
     await().atMost(WAIT).until(() -> stuck.received().size() >= 1000); // taken, never confirmed
     dying.close(); // like kill -9: nothing acknowledged, no goodbye
 
     RecordingPump successor = new RecordingPump();
-    AtLeastOnceDelivery next = engines.engine("pod-1").pump("es", successor)
+    StreamEngine next = engines.engine("pod-1").pump("es", successor)
         .lease(Duration.ofSeconds(60)).start(); // a long lease: only the own-pending replay can explain it
     await().atMost(WAIT).until(() -> TestPumps.keys(successor).size() == 3000);
     assertThat(TestPumps.keys(successor)).isEqualTo(pushed);
@@ -94,13 +95,13 @@ class AtLeastOnceDeliveryTest {
   @Test
   void entriesOfADeadReplicaAreTakenOverByAnotherAfterTheLease() throws Exception {
     TestPumps.NeverConfirms stuck = new TestPumps.NeverConfirms();
-    AtLeastOnceDelivery dying = engines.engine("pod-1").pump("es", stuck).start();
+    StreamEngine dying = engines.engine("pod-1").pump("es", stuck).start();
     Set<String> pushed = new HashSet<>(gateway.push(TestEngines.BASE, GatewayRedis.keys("k", 0, 3000)));
     await().atMost(WAIT).until(() -> stuck.received().size() >= 1000);
     dying.close();
 
     RecordingPump other = new RecordingPump();
-    AtLeastOnceDelivery survivor = engines.engine("pod-2").pump("es", other)
+    StreamEngine survivor = engines.engine("pod-2").pump("es", other)
         .lease(Duration.ofSeconds(3)).start();
     await().atMost(WAIT).until(() -> TestPumps.keys(other).size() == 3000);
     assertThat(TestPumps.keys(other)).isEqualTo(pushed);
@@ -111,7 +112,7 @@ class AtLeastOnceDeliveryTest {
   void aSinkThatIsDownHoldsBackOnlyItselfAndGetsEverythingWhenItRecovers() throws Exception {
     TestPumps.Switchable down = new TestPumps.Switchable().down(true);
     RecordingPump healthy = new RecordingPump();
-    AtLeastOnceDelivery engine = engines.engine("c1").pump("down", down).pump("ok", healthy).start();
+    StreamEngine engine = engines.engine("c1").pump("down", down).pump("ok", healthy).start();
     Set<String> pushed = new HashSet<>(gateway.push(TestEngines.BASE, GatewayRedis.keys("k", 0, 4000)));
 
     await().atMost(WAIT).until(() -> TestPumps.keys(healthy).size() == 4000);
@@ -138,7 +139,7 @@ class AtLeastOnceDeliveryTest {
     TestEngines.Builder b = engines.engine("c1")
         .pump("down", down, "{\"max_backlog_records\": 1000}").pump("ok", healthy)
         .maxInFlightBytes(1); // holds one read (up to 2 entries of 500) at a time
-    AtLeastOnceDelivery engine = b.start();
+    StreamEngine engine = b.start();
     List<String> keys = gateway.push(TestEngines.BASE, GatewayRedis.keys("k", 0, 5000));
     await().atMost(WAIT).until(() -> TestPumps.keys(healthy).size() == 5000);
     await().atMost(WAIT).untilAsserted(() -> assertThat(
@@ -178,7 +179,7 @@ class AtLeastOnceDeliveryTest {
     };
     TestEngines.Builder b = engines.engine("c1").pump("slow", slow, "{\"max_backlog_records\": 500}")
         .maxInFlightBytes(1);
-    AtLeastOnceDelivery engine = b.start();
+    StreamEngine engine = b.start();
     List<String> keys = gateway.push(TestEngines.BASE, GatewayRedis.keys("k", 0, 10_000));
     await().atMost(WAIT).until(() -> TestPumps.keys(slow).size() == 10_000);
     assertThat(TestPumps.keys(slow)).containsAll(keys);
@@ -191,8 +192,8 @@ class AtLeastOnceDeliveryTest {
   void replicasShareTheWorkAndTogetherDeliverEveryRecord() throws Exception {
     RecordingPump onA = new RecordingPump();
     RecordingPump onB = new RecordingPump();
-    AtLeastOnceDelivery a = engines.engine("pod-a").pump("es", onA).entryRecords(100).start();
-    AtLeastOnceDelivery b = engines.engine("pod-b").pump("es", onB).entryRecords(100).start();
+    StreamEngine a = engines.engine("pod-a").pump("es", onA).entryRecords(100).start();
+    StreamEngine b = engines.engine("pod-b").pump("es", onB).entryRecords(100).start();
     Set<String> pushed = new HashSet<>();
     for (int shard = 0; shard < 10; shard++) {
       pushed.addAll(gateway.push(TestEngines.KEYS.analytics().get(shard + 1),
@@ -215,7 +216,7 @@ class AtLeastOnceDeliveryTest {
     RecordingPump rejecting = new RecordingPump();
     rejecting.then(rs -> { throw new io.pumpd.core.pump.PumpException("400 mapper_parsing_exception"); });
     TestEngines.Builder b = engines.engine("c1").pump("es", rejecting).entryRecords(100);
-    AtLeastOnceDelivery engine = b.start();
+    StreamEngine engine = b.start();
     gateway.push(TestEngines.BASE, GatewayRedis.keys("k", 0, 100));
     await().atMost(WAIT).until(() -> b.deadLetters().entries().size() == 100);
     assertThat(b.deadLetters().entries())
@@ -232,16 +233,16 @@ class AtLeastOnceDeliveryTest {
   @Test
   void stopAcknowledgesWhatWasDeliveredSoASuccessorDeliversOnlyTheRest() throws Exception {
     RecordingPump first = new RecordingPump();
-    AtLeastOnceDelivery engine = engines.engine("pod-1").pump("es", first).start();
+    StreamEngine engine = engines.engine("pod-1").pump("es", first).start();
     gateway.push(TestEngines.BASE, GatewayRedis.keys("k", 0, 2000));
     await().atMost(WAIT).until(() -> TestPumps.keys(first).size() == 2000);
-    AtLeastOnceDelivery.StopReport report = engine.stop(Deadline.after(Duration.ofSeconds(10)));
+    DeliveryEngine.StopReport report = engine.stop(Deadline.after(Duration.ofSeconds(10)));
     assertThat(report.complete()).isTrue();
     assertThat(report.unacknowledged()).isEmpty();
     engine.close();
 
     RecordingPump second = new RecordingPump();
-    AtLeastOnceDelivery next = engines.engine("pod-1").pump("es", second).start();
+    StreamEngine next = engines.engine("pod-1").pump("es", second).start();
     Set<String> later = new HashSet<>(gateway.push(TestEngines.BASE, GatewayRedis.keys("later", 0, 10)));
     await().atMost(WAIT).until(() -> TestPumps.keys(second).size() == 10);
     assertThat(TestPumps.keys(second)).isEqualTo(later);
@@ -252,33 +253,23 @@ class AtLeastOnceDeliveryTest {
   void aStopWhileAConsumerIsBetweenReadingAndHandingOverFlushesWhatItHandsOver() throws Exception {
     TestPumps.ConfirmsOnFlush buffered = new TestPumps.ConfirmsOnFlush();
     CountDownLatch decoding = new CountDownLatch(1);
-    AtLeastOnceDelivery engine = engines.engine("c1").pump("es", buffered)
-        .decoding(d -> new RecordDecoding() {
-          @Override
-          public BatchDecoder.Decoded<AnalyticsRecord> records(String key, List<byte[]> raw,
-              long maxHeapBytes) {
-            decoding.countDown();
-            // held here, between XREADGROUP and the hand-over, until the pump is flushed (what a
-            // stop that flushes too early does) or for 2 s (a stop that waits for the hand-over)
-            try {
-              await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(10))
-                  .until(() -> buffered.flushes() > 0);
-            } catch (ConditionTimeoutException e) {
-              // not flushed meanwhile: hand over now
-            }
-            return d.records(key, raw, maxHeapBytes);
+    StreamEngine engine = engines.engine("c1").pump("es", buffered)
+        .decoding(d -> (batch, raw, maxHeapBytes) -> {
+          decoding.countDown();
+          // held here, between reading and the hand-over, until the pump is flushed (what a stop
+          // that flushes too early does) or for 2 s (a stop that waits for the hand-over)
+          try {
+            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(10))
+                .until(() -> buffered.flushes() > 0);
+          } catch (ConditionTimeoutException e) {
+            // not flushed meanwhile: hand over now
           }
-
-          @Override
-          public BatchDecoder.Decoded<UptimeRecord> uptime(String key, List<byte[]> raw,
-              long maxHeapBytes) {
-            return d.uptime(key, raw, maxHeapBytes);
-          }
+          return d.decode(batch, raw, maxHeapBytes);
         }).start();
     Set<String> pushed = new HashSet<>(gateway.push(TestEngines.BASE, GatewayRedis.keys("k", 0, 300)));
     assertThat(decoding.await(30, TimeUnit.SECONDS)).isTrue();
 
-    AtLeastOnceDelivery.StopReport report = engine.stop(Deadline.after(Duration.ofSeconds(20)));
+    DeliveryEngine.StopReport report = engine.stop(Deadline.after(Duration.ofSeconds(20)));
 
     assertThat(report.unacknowledged()).as("left unconfirmed in Redis").isEmpty();
     assertThat(report.complete()).isTrue();
@@ -292,7 +283,7 @@ class AtLeastOnceDeliveryTest {
     RecordingPump a = new RecordingPump();
     RecordingPump b = new RecordingPump();
     TestEngines.Builder builder = engines.engine("c1").pump("a", a).pump("b", b);
-    AtLeastOnceDelivery engine = builder.start();
+    StreamEngine engine = builder.start();
     gateway.sync().rpush(TestEngines.BASE, GatewayRedis.record("good-1"), new byte[] {(byte) 0xc1},
         GatewayRedis.record("good-2"));
     await().atMost(WAIT).until(() -> TestPumps.keys(a).size() == 2 && TestPumps.keys(b).size() == 2);
@@ -309,7 +300,7 @@ class AtLeastOnceDeliveryTest {
         // short attempts: the held entries wait in the retry queue when they are dropped, and
         // the consumer must then probe the sink with a new entry
         .pumpTimeout(Duration.ofMillis(300));
-    AtLeastOnceDelivery engine = b.start();
+    StreamEngine engine = b.start();
     List<String> older = gateway.push(TestEngines.KEYS.analytics().get(2), GatewayRedis.keys("old", 0, 4000));
     await().atMost(WAIT).until(() -> engine.backlogs().containsKey("down")
         && engine.backlogs().get("down").records() >= 3000);
@@ -331,7 +322,7 @@ class AtLeastOnceDeliveryTest {
   @Test
   void recordsThePumpTookAreNoLongerUnderTheGatewaysTtl() throws Exception {
     TestPumps.Switchable down = new TestPumps.Switchable().down(true);
-    AtLeastOnceDelivery engine = engines.engine("c1").pump("es", down).start();
+    StreamEngine engine = engines.engine("c1").pump("es", down).start();
     Set<String> pushed = new HashSet<>(gateway.push(TestEngines.BASE, GatewayRedis.keys("k", 0, 2000)));
     gateway.sync().expire(TestEngines.BASE, 2); // what the gateway's purger does
     String stream = StreamKeys.of(TestEngines.BASE, ":pumpd", false).stream();
@@ -350,7 +341,7 @@ class AtLeastOnceDeliveryTest {
   void uptimeRecordsGoOnlyToThePumpsThatTakeThem() throws Exception {
     TestPumps.WithUptime withUptime = new TestPumps.WithUptime();
     RecordingPump analyticsOnly = new RecordingPump();
-    AtLeastOnceDelivery engine =
+    StreamEngine engine =
         engines.engine("c1").pump("stdout", withUptime).pump("es", analyticsOnly).start();
     List<byte[]> uptime = io.pumpd.core.testing.Fixtures.raw(io.pumpd.core.testing.Fixtures.UPTIME);
     gateway.sync().rpush(TestEngines.KEYS.uptime(), uptime.toArray(new byte[0][]));

@@ -37,8 +37,8 @@ class ClusterDeliveryTest {
     TestEngines engines = TestEngines.cluster(cluster.addresses());
     RecordingPump onA = new RecordingPump();
     RecordingPump onB = new RecordingPump();
-    AtLeastOnceDelivery a = engines.engine("pod-a").pump("es", onA).entryRecords(100).start();
-    AtLeastOnceDelivery b = engines.engine("pod-b").pump("es", onB).entryRecords(100).start();
+    StreamEngine a = engines.engine("pod-a").pump("es", onA).entryRecords(100).start();
+    StreamEngine b = engines.engine("pod-b").pump("es", onB).entryRecords(100).start();
     Set<String> pushed = new HashSet<>();
     Set<Integer> slots = new HashSet<>();
     try (GatewayRedis gateway = GatewayRedis.cluster(cluster.addresses())) {

@@ -41,7 +41,7 @@ class ElasticsearchOutageDeliveryTest {
       engines = TestEngines.standalone(redis.port());
       Pump pump = elasticsearchPump(proxy.url(), index);
       TestEngines.Builder builder = engines.engine("c1").pump("es", pump).pumpTimeout(PUMP_TIMEOUT);
-      AtLeastOnceDelivery engine = builder.start();
+      StreamEngine engine = builder.start();
       // the template is in: from now on documents go through the bulk ingester
       await().atMost(WAIT).until(() -> pump.readiness().isEmpty());
 

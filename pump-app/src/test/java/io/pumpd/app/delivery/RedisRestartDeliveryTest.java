@@ -36,7 +36,7 @@ class RedisRestartDeliveryTest {
     try (RedisServerProcess redis = RedisServerProcess.start()) {
       TestEngines engines = TestEngines.standalone(redis.port());
       RecordingPump sink = new RecordingPump();
-      AtLeastOnceDelivery engine = engines.engine("c1").pump("es", sink).start();
+      StreamEngine engine = engines.engine("c1").pump("es", sink).start();
       Set<String> before;
       try (GatewayRedis gateway = GatewayRedis.standalone(redis.port())) {
         before = new HashSet<>(gateway.push(TestEngines.BASE, GatewayRedis.keys("before", 0, 3000)));
@@ -65,7 +65,7 @@ class RedisRestartDeliveryTest {
         List.of("--appendonly", "yes", "--appendfsync", "always"))) {
       TestEngines engines = TestEngines.standalone(redis.port());
       SlowPump sink = new SlowPump();
-      AtLeastOnceDelivery engine = engines.engine("c1").pump("es", sink).entryRecords(50).start();
+      StreamEngine engine = engines.engine("c1").pump("es", sink).entryRecords(50).start();
       Set<String> pushed;
       try (GatewayRedis gateway = GatewayRedis.standalone(redis.port())) {
         pushed = new HashSet<>(gateway.push(TestEngines.BASE, GatewayRedis.keys("k", 0, 10_000)));

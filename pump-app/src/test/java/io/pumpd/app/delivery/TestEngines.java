@@ -8,6 +8,10 @@ import io.pumpd.app.redis.RedisConnectionFactory;
 import io.pumpd.app.redis.RedisLink;
 import io.pumpd.core.config.PumpEntry;
 import io.pumpd.core.config.StorageConfig;
+import io.pumpd.app.redis.ElementDecoding;
+import io.pumpd.core.codec.BatchDecoder;
+import io.pumpd.core.delivery.BatchDecoding;
+import io.pumpd.core.delivery.DeliveryEngine;
 import io.pumpd.core.engine.PumpRunner;
 import io.pumpd.core.engine.RecordPreparer;
 import io.pumpd.core.pump.Pump;
@@ -29,7 +33,7 @@ final class TestEngines {
   static final String BASE = KEYS.analytics().get(0);
 
   private final String storageJson;
-  private final List<AtLeastOnceDelivery> engines = new ArrayList<>();
+  private final List<StreamEngine> engines = new ArrayList<>();
 
   private TestEngines(String storageJson) {
     this.storageJson = storageJson;
@@ -60,7 +64,7 @@ final class TestEngines {
     private long defaultMaxRecords = 1_000_000;
     private long maxInFlightBytes = 4L << 20;
     private int entryRecords = 500;
-    private UnaryOperator<RecordDecoding> decodingWrapper = UnaryOperator.identity();
+    private UnaryOperator<BatchDecoding> decodingWrapper = UnaryOperator.identity();
 
     private Builder(String consumerName) {
       this.consumerName = consumerName;
@@ -105,8 +109,8 @@ final class TestEngines {
       return this;
     }
 
-    /** Wraps each consumer's decoding, e.g. to hold a consumer between reading and handing over. */
-    Builder decoding(UnaryOperator<RecordDecoding> wrapper) {
+    /** Wraps the engine's decoding, e.g. to hold it between reading and handing over. */
+    Builder decoding(UnaryOperator<BatchDecoding> wrapper) {
       decodingWrapper = wrapper;
       return this;
     }
@@ -119,7 +123,7 @@ final class TestEngines {
       return deadLetters;
     }
 
-    AtLeastOnceDelivery build() {
+    StreamEngine build() {
       StorageConfig storage;
       try {
         storage = JSON.readValue(storageJson, StorageConfig.class);
@@ -131,22 +135,29 @@ final class TestEngines {
       pumps.forEach((name, pump) -> runners.add(new PumpRunner(name, "test", pump,
           new RecordPreparer(entries.get(name), 0, false), pumpTimeout, Duration.ZERO,
           deadLetters, meters)));
-      PumpConsumer.Settings consumer = new PumpConsumer.Settings(consumerName, lease,
-          Duration.ofMillis(50), maxInFlightBytes, Duration.ofSeconds(10), Duration.ofSeconds(3),
-          new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)));
-      AtLeastOnceDelivery.Settings settings = new AtLeastOnceDelivery.Settings(consumerName,
-          entryRecords, Duration.ofMillis(100), Duration.ofSeconds(5),
-          new StreamMaintenance.GroupBound("", defaultMaxRecords, 0), consumer);
-      AtLeastOnceDelivery engine = new AtLeastOnceDelivery(link, KEYS, ":pumpd", true, runners,
-          entries, deadLetterFirst -> decodingWrapper.apply(
-              BatchDecoding.factory(deadLetters, meters, Long.MAX_VALUE).create(deadLetterFirst)),
-          settings, meters);
-      engines.add(engine);
-      return engine;
+      StreamSource.Settings settings = new StreamSource.Settings(consumerName, lease,
+          Duration.ofMillis(50), Duration.ofSeconds(3), entryRecords, Duration.ofMillis(100),
+          new StreamMaintenance.GroupBound("", defaultMaxRecords, 0));
+      Map<String, StreamMaintenance.GroupBound> bounds = new LinkedHashMap<>();
+      entries.forEach((name, entry) -> bounds.put(name, new StreamMaintenance.GroupBound(name,
+          entry.maxBacklogRecords() > 0 ? entry.maxBacklogRecords() : defaultMaxRecords,
+          entry.maxBacklogBytes())));
+      StreamSource source = new StreamSource(link,
+          KEYS.analytics().stream().map(k -> StreamKeys.of(k, ":pumpd", false)).toList(),
+          StreamKeys.of(KEYS.uptime(), ":pumpd", true), true, bounds, settings, meters);
+      BatchDecoding decoding = decodingWrapper.apply(
+          new ElementDecoding(new BatchDecoder(deadLetters, meters, Long.MAX_VALUE)));
+      DeliveryEngine engine = new DeliveryEngine(source, decoding, runners, deadLetters,
+          new DeliveryEngine.Settings(maxInFlightBytes, Duration.ofSeconds(10),
+              new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)), Duration.ofMillis(50),
+              Duration.ofSeconds(5)), meters);
+      StreamEngine e = new StreamEngine(engine, source, link);
+      engines.add(e);
+      return e;
     }
 
-    AtLeastOnceDelivery start() {
-      AtLeastOnceDelivery e = build();
+    StreamEngine start() {
+      StreamEngine e = build();
       e.start();
       return e;
     }
@@ -154,6 +165,6 @@ final class TestEngines {
 
   /** Closes every engine built (without a graceful stop). */
   void closeAll() {
-    engines.forEach(AtLeastOnceDelivery::close);
+    engines.forEach(StreamEngine::close);
   }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.pumpd.core.source.SourceUnavailableException;
+import io.pumpd.core.delivery.SourceUnavailableException;
 import io.pumpd.core.testing.RedisServerProcess;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;

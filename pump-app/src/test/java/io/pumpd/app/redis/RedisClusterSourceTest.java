@@ -3,7 +3,6 @@ package io.pumpd.app.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.cluster.SlotHash;
-import io.pumpd.core.source.SourceBatch;
 import io.pumpd.core.testing.RedisClusterProcess;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -64,12 +63,12 @@ class RedisClusterSourceTest {
 
       List<String> received = new ArrayList<>();
       int polls = 0;
-      List<SourceBatch> batches;
+      List<PoppedList> batches;
       while (!(batches = source.pollAnalytics(40)).isEmpty()) {
         polls++;
         assertThat(batches).allSatisfy(b -> assertThat(b.elements()).hasSizeLessThanOrEqualTo(40));
         if (polls == 1) {
-          assertThat(batches).extracting(SourceBatch::key).containsExactlyElementsOf(keys);
+          assertThat(batches).extracting(PoppedList::key).containsExactlyElementsOf(keys);
           assertThat(redis.sync().ttl(keys.get(0))).isBetween(1L, 60L);
         }
         batches.forEach(b -> b.elements().forEach(e -> received.add(TestRedis.text(e))));

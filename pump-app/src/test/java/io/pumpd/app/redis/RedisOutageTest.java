@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import io.pumpd.core.source.SourceBatch;
-import io.pumpd.core.source.SourceUnavailableException;
+import io.pumpd.core.delivery.SourceUnavailableException;
 import io.pumpd.core.testing.RedisServerProcess;
 import java.time.Duration;
 import java.util.List;
@@ -64,7 +63,7 @@ class RedisOutageTest {
 
       server.restart();
       push(server, BASE + "_9", "after", 3);
-      List<SourceBatch> after = await().atMost(Duration.ofSeconds(20))
+      List<PoppedList> after = await().atMost(Duration.ofSeconds(20))
           .pollInterval(Duration.ofMillis(50))
           .ignoreException(SourceUnavailableException.class)
           .until(() -> source.pollAnalytics(100), b -> !b.isEmpty());
@@ -96,7 +95,7 @@ class RedisOutageTest {
       try (RedisServerProcess server = RedisServerProcess.startOnPort(port, List.of())) {
         push(server, BASE, "late", 2);
 
-        List<SourceBatch> batches = source.pollAnalytics(10);
+        List<PoppedList> batches = source.pollAnalytics(10);
 
         assertThat(batches).hasSize(1);
         assertThat(batches.get(0).elements()).hasSize(2);

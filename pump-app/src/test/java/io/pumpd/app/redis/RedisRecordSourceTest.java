@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.Level;
 import io.pumpd.core.codec.MsgpackRecordDecoder;
 import io.pumpd.core.record.AnalyticsRecord;
-import io.pumpd.core.source.SourceBatch;
 import io.pumpd.core.testing.Fixtures;
 import io.pumpd.core.testing.RedisServerProcess;
 import java.nio.charset.StandardCharsets;
@@ -78,15 +77,14 @@ class RedisRecordSourceTest {
 
     List<String> received = new ArrayList<>();
     int polls = 0;
-    List<SourceBatch> batches;
+    List<PoppedList> batches;
     while (!(batches = source.pollAnalytics(5000)).isEmpty()) {
       polls++;
       assertThat(batches).hasSize(1);
-      SourceBatch batch = batches.get(0);
+      PoppedList batch = batches.get(0);
       assertThat(batch.key()).isEqualTo(BASE);
       assertThat(batch.elements()).hasSizeLessThanOrEqualTo(5000).isNotEmpty();
       batch.elements().forEach(e -> received.add(TestRedis.text(e)));
-      batch.ack();
     }
 
     assertThat(polls).isEqualTo(20);
@@ -114,10 +112,10 @@ class RedisRecordSourceTest {
     }
     RedisRecordSource source = source(SourceOptions.DEFAULTS);
 
-    List<SourceBatch> batches = source.pollAnalytics(1000);
+    List<PoppedList> batches = source.pollAnalytics(1000);
 
-    assertThat(batches).extracting(SourceBatch::key).containsExactlyElementsOf(keys);
-    for (SourceBatch b : batches) {
+    assertThat(batches).extracting(PoppedList::key).containsExactlyElementsOf(keys);
+    for (PoppedList b : batches) {
       assertThat(b.elements()).extracting(TestRedis::text)
           .containsExactly(b.key() + ":0", b.key() + ":1", b.key() + ":2");
     }
@@ -134,8 +132,8 @@ class RedisRecordSourceTest {
         StorageConfigs.json("{\"port\":" + server.port() + ",\"key_prefix\":\"custom-\"}"),
         SourceOptions.DEFAULTS);
 
-    Optional<SourceBatch> first = source.pollUptime(5);
-    Optional<SourceBatch> second = source.pollUptime(5);
+    Optional<PoppedList> first = source.pollUptime(5);
+    Optional<PoppedList> second = source.pollUptime(5);
 
     assertThat(first).get().satisfies(b -> {
       assertThat(b.key()).isEqualTo("host-checker:tyk-uptime-analytics");
@@ -157,9 +155,9 @@ class RedisRecordSourceTest {
         StorageConfigs.json("{\"port\":" + server.port() + ",\"redis_key_prefix\":\"legacy-\"}"),
         SourceOptions.DEFAULTS);
 
-    assertThat(custom.pollAnalytics(10)).extracting(SourceBatch::key)
+    assertThat(custom.pollAnalytics(10)).extracting(PoppedList::key)
         .containsExactly("custom-tyk-system-analytics_3");
-    assertThat(legacy.pollAnalytics(10)).extracting(SourceBatch::key)
+    assertThat(legacy.pollAnalytics(10)).extracting(PoppedList::key)
         .containsExactly("legacy-tyk-system-analytics");
     assertThat(redis.sync().llen(BASE)).isEqualTo(2);
   }
@@ -219,8 +217,8 @@ class RedisRecordSourceTest {
       int duplicates = 0;
       while (true) {
         boolean stillPushing = pushing.get();
-        List<SourceBatch> batches = source.pollAnalytics(37);
-        for (SourceBatch batch : batches) {
+        List<PoppedList> batches = source.pollAnalytics(37);
+        for (PoppedList batch : batches) {
           for (byte[] e : batch.elements()) {
             duplicates += got.add(TestRedis.text(e)) ? 0 : 1;
           }
@@ -276,7 +274,7 @@ class RedisRecordSourceTest {
     redis.push(BASE + "_7", raw);
     RedisRecordSource source = source(SourceOptions.DEFAULTS);
 
-    List<SourceBatch> batches = source.pollAnalytics(raw.size());
+    List<PoppedList> batches = source.pollAnalytics(raw.size());
 
     assertThat(batches).hasSize(1);
     assertThat(batches.get(0).elements()).containsExactlyElementsOf(raw);
@@ -294,10 +292,10 @@ class RedisRecordSourceTest {
     redis.push(BASE + "_6", TestRedis.elements("ok", 3));
     RedisRecordSource source = source(SourceOptions.DEFAULTS);
     try (LogCapture logs = LogCapture.redisPackage()) {
-      List<SourceBatch> first = source.pollAnalytics(10);
-      List<SourceBatch> second = source.pollAnalytics(10);
+      List<PoppedList> first = source.pollAnalytics(10);
+      List<PoppedList> second = source.pollAnalytics(10);
 
-      assertThat(first).extracting(SourceBatch::key).containsExactly(BASE + "_6");
+      assertThat(first).extracting(PoppedList::key).containsExactly(BASE + "_6");
       assertThat(second).isEmpty();
       assertThat(logs.messages(Level.ERROR, BASE + "_5")).hasSize(1)
           .allSatisfy(m -> assertThat(m).contains("WRONGTYPE"));

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pumpd.core.config.StorageConfig;
-import io.pumpd.core.source.SourceBatch;
-import io.pumpd.core.source.SourceUnavailableException;
+import io.pumpd.core.delivery.SourceUnavailableException;
 import io.pumpd.core.testing.RedisServerProcess;
 import io.pumpd.core.testing.TestCertificates;
 import java.util.List;
@@ -71,7 +70,7 @@ class RedisTlsTest {
     try (RedisRecordSource source = RedisRecordSource.create(
         config("localhost", mtls(certs.caCert.toString())), SourceOptions.DEFAULTS)) {
 
-      List<SourceBatch> batches = source.pollAnalytics(10);
+      List<PoppedList> batches = source.pollAnalytics(10);
 
       assertThat(batches).singleElement().satisfies(b -> assertThat(b.elements())
           .extracting(TestRedis::text).containsExactly("tls:0", "tls:1", "tls:2"));

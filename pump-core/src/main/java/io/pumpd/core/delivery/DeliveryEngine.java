@@ -100,6 +100,8 @@ public final class DeliveryEngine {
     final Map<String, int[]> open = new LinkedHashMap<>();
     /** Lanes that let a part go unsettled: no ack for them. */
     final Set<String> abandoned = new LinkedHashSet<>();
+    /** Lanes the source dropped the batch for (a subset of {@link #abandoned}). */
+    final Set<String> dropped = new LinkedHashSet<>();
     /** Undecodable elements the dead-letter store did not take yet. */
     List<DeadLetter.Undecodable> unwritten = List.of();
 
@@ -127,6 +129,7 @@ public final class DeliveryEngine {
   private final Map<SourceBatch, Holding> held = new IdentityHashMap<>();
   private final ArrayDeque<Holding> decodingQueue = new ArrayDeque<>();
   private final Map<String, List<SourceBatch>> toAck = new LinkedHashMap<>();
+  private final Map<String, List<SourceBatch>> toRelease = new LinkedHashMap<>();
   private long nextMaintainNanos;
   private long nextStatusNanos;
   private long nextDeadLetterRetryNanos;
@@ -413,6 +416,9 @@ public final class DeliveryEngine {
     if (h.abandoned.contains(lane)) {
       h.open.remove(lane);
       lanes.get(lane).forget(h.batch);
+      if (!h.dropped.contains(lane)) {
+        toRelease.computeIfAbsent(lane, k -> new ArrayList<>()).add(h.batch);
+      }
       if (stopReading) {
         leftAtStop.merge(lane, new Left(1, h.batch.elements().size()),
             (a, b) -> new Left(a.batches() + b.batches(), a.records() + b.records()));
@@ -434,11 +440,16 @@ public final class DeliveryEngine {
       return;
     }
     h.abandoned.add(lane);
+    h.dropped.add(lane);
     l.gone(batch);
     maybeAck(h, lane);
   }
 
   private void flushAcks() {
+    if (!toRelease.isEmpty()) {
+      toRelease.forEach(source::release);
+      toRelease.clear();
+    }
     if (toAck.isEmpty()) {
       return;
     }
@@ -624,13 +635,12 @@ public final class DeliveryEngine {
     long reserve = Math.min(TimeUnit.SECONDS.toNanos(3), deadline.remaining().toNanos() / 5);
     long drainEnd = end - reserve;
     drainDeadlineNanos = drainEnd;
+    source.stopIntake();
     stopReading = true;
     wake();
-    boolean complete = true;
-    if (!source.durable()) {
-      // what was read left the source: the engine offers all of it before the lanes may end
-      complete &= awaitEngineDecoded(drainEnd);
-    }
+    // the engine finishes the step it is in (a non-durable source's batches read: all of them)
+    // before the lanes may end, so that a flush after that finds everything offered
+    boolean complete = awaitEngineDecoded(drainEnd);
     lanes.values().forEach(l -> l.requestStop(drainEnd));
     for (Lane l : lanes.values()) {
       complete &= l.awaitHandoversEnded(drainEnd);

@@ -51,6 +51,13 @@ public interface DeliverySource extends AutoCloseable {
   void ack(String lane, List<SourceBatch> batches);
 
   /**
+   * {@code lane} lets go of {@code batches} unsettled (its pump could not take them now, or the
+   * daemon is stopping): a durable source makes them available to that lane again (read again
+   * later, here or by another daemon). Never throws; a non-durable source ignores it.
+   */
+  default void release(String lane, List<SourceBatch> batches) {}
+
+  /**
    * Periodic upkeep (every {@link #maintainInterval()}): renews what the engine holds so that no
    * other daemon takes it over, takes over work other daemons abandoned, enforces backlog bounds.
    *
@@ -65,6 +72,12 @@ public interface DeliverySource extends AutoCloseable {
   default Duration maintainInterval() {
     return Duration.ofSeconds(1);
   }
+
+  /**
+   * The first step of a stop: take nothing new from upstream (in {@code at_least_once}, move
+   * nothing more from the gateway's lists); what was taken can still be read. Returns at once.
+   */
+  default void stopIntake() {}
 
   /** How long the engine waits after a read that found nothing (unless woken). */
   Duration idleWait();

@@ -190,10 +190,10 @@ final class Lane {
   }
 
   /**
-   * Stops taking parts: with a durable source, parts not handed over yet are let go (they stay in
-   * the source); otherwise every queued part is still handed over (its records left the source),
-   * and retries give up at once (dead-lettered). Parts in flight settle until {@code
-   * drainDeadlineNanos}. Returns at once.
+   * Stops: the parts queued are still handed over (with a durable source, only while the pump
+   * delivers: a failing pump's are let go, left in the source); retries are let go (durable) or
+   * dead-lettered at once (not durable). Parts in flight settle until {@code drainDeadlineNanos}.
+   * Returns at once.
    */
   void requestStop(long drainDeadlineNanos) {
     this.drainDeadlineNanos = drainDeadlineNanos;
@@ -262,8 +262,9 @@ final class Lane {
   }
 
   /**
-   * One step of stopping: lets go of (durable) or gives up on (not durable) the retries, and of
-   * the queue when durable.
+   * One step of stopping: the queue is still handed over (what the engine offered before the stop
+   * is delivered and flushed), unless the source is durable and the pump is failing (then it is
+   * let go, left in the source); retries are let go (durable) or given up on (not durable).
    *
    * @return true when nothing is left to hand over
    */
@@ -276,18 +277,18 @@ final class Lane {
         giveUp(p, lastFailure == null ? "abandoned at shutdown" : lastFailure);
       }
     }
-    if (!settings.durable()) {
+    if (settings.durable() && failureStreak > 0) {
+      List<Part> queued;
       synchronized (signal) {
-        return queue.isEmpty();
+        queued = new ArrayList<>(queue);
+        queue.clear();
       }
+      queued.forEach(this::abandon);
+      return true;
     }
-    List<Part> queued;
     synchronized (signal) {
-      queued = new ArrayList<>(queue);
-      queue.clear();
+      return queue.isEmpty();
     }
-    queued.forEach(this::abandon);
-    return true;
   }
 
   /** After the hand-overs ended: lets the parts in flight settle until the drain deadline. */
@@ -395,7 +396,8 @@ final class Lane {
       results.add(new Result(p, null, List.of()));
       return;
     }
-    p.kind().deliver(runner, p.records, settings.confirmTimeout(), p.attempts)
+    p.kind().deliver(runner, p.records, settings.confirmTimeout(), p.attempts,
+            settings.durable())
         .whenComplete((o, e) -> {
           results.add(e != null ? new Result(p, String.valueOf(e), List.of())
               : new Result(p, o.retryReason(), o.unwritten()));

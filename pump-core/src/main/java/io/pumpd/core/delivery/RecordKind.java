@@ -30,8 +30,8 @@ public enum RecordKind {
     @Override
     @SuppressWarnings("unchecked")
     CompletableFuture<DeliveryOutcome> deliver(PumpRunner runner, List<?> records,
-        Duration stallLimit, int attempt) {
-      return runner.deliver((List<AnalyticsRecord>) records, stallLimit, attempt);
+        Duration stallLimit, int attempt, boolean redeliverable) {
+      return runner.deliver((List<AnalyticsRecord>) records, stallLimit, attempt, redeliverable);
     }
 
     @Override
@@ -50,11 +50,9 @@ public enum RecordKind {
     @Override
     @SuppressWarnings("unchecked")
     CompletableFuture<DeliveryOutcome> deliver(PumpRunner runner, List<?> records,
-        Duration stallLimit, int attempt) {
-      String retry = runner.deliverUptime((List<UptimeRecord>) records).orElse(null);
-      int n = records.size();
-      return CompletableFuture.completedFuture(new DeliveryOutcome(runner.name(), n, 0,
-          retry == null ? n : 0, 0, retry, List.of()));
+        Duration stallLimit, int attempt, boolean redeliverable) {
+      return CompletableFuture.completedFuture(
+          runner.deliverUptime((List<UptimeRecord>) records, redeliverable));
     }
 
     @Override
@@ -69,10 +67,12 @@ public enum RecordKind {
   /**
    * One attempt to deliver {@code records} (of this kind) through {@code runner}: blocks the
    * calling thread until the pump took them (bounded by the pump's timeout); the stage completes,
-   * never exceptionally, once they are settled or known to need another attempt.
+   * never exceptionally, once they are settled or known to need another attempt ({@link
+   * PumpRunner#deliver(List, Duration, int, boolean)} says when, for records {@code
+   * redeliverable} or not).
    */
   abstract CompletableFuture<DeliveryOutcome> deliver(PumpRunner runner, List<?> records,
-      Duration stallLimit, int attempt);
+      Duration stallLimit, int attempt, boolean redeliverable);
 
   /** The dead letter for one record of this kind that {@code pump} could not deliver. */
   abstract DeadLetter deadLetter(String pump, Object record, String reason);

@@ -19,7 +19,6 @@ import io.pumpd.core.pump.WriteResult;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.record.UptimeRecord;
 import io.pumpd.core.retry.Backoff;
-import io.pumpd.core.retry.Retrier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,7 +106,6 @@ public final class PumpRunner {
   private final Duration slowWarning;
   private final DeadLetterQueue deadLetters;
   private final ExecutorService thread;
-  private final Retrier retrier;
   private final PumpHealth health;
   private final RateLimitedLogger lossLog = new RateLimitedLogger(LOG, Duration.ofSeconds(10));
 
@@ -168,8 +166,6 @@ public final class PumpRunner {
     this.slowWarning = slowWarning;
     this.deadLetters = deadLetters;
     this.thread = Executors.newSingleThreadExecutor(Threads.factory("pump-" + name));
-    this.retrier = new Retrier(Backoff.DEFAULT, e -> e instanceof RetriablePumpException,
-        "write to pump " + name);
     Tags tags = Tags.of("pump", name, "type", type);
     this.health = new PumpHealth(name, tags, registry);
     this.offered = registry.counter("pump.records.offered", tags);
@@ -264,109 +260,9 @@ public final class PumpRunner {
     return acceptsUptime;
   }
 
-  // ---- at_most_once ----
-
   /**
-   * Writes a batch and waits (on the calling thread) until the pump took it, failed, or ran out of
-   * its timeout. Never throws: every failure is dead-lettered (or counted as lost when the
-   * dead-letter store fails) and reported in the outcome.
-   */
-  public WriteOutcome write(List<AnalyticsRecord> batch) {
-    long start = System.nanoTime();
-    offered.increment(batch.size());
-    if (pump == null) {
-      lostNotInitialised.increment(batch.size());
-      lossLog.warn("not-initialised", "Pump {} is not initialised ({}): {} records not delivered "
-          + "to it (at_most_once; at_least_once keeps them)", name, notInitialised, batch.size());
-      return new WriteOutcome(name, batch.size(), 0, 0, 0, false, Duration.ZERO);
-    }
-    List<AnalyticsRecord> records = preparer.prepare(batch);
-    int dropped = batch.size() - records.size();
-    filtered.increment(dropped);
-    if (records.isEmpty()) {
-      return new WriteOutcome(name, batch.size(), dropped, 0, 0, false, Duration.ZERO);
-    }
-    Deadline deadline = Deadline.after(timeout);
-    AtomicBoolean settled = new AtomicBoolean(); // who dead-letters a failed batch: first one wins
-    Future<?> task = thread.submit(() -> writeOnPumpThread(records, deadline, settled));
-    int deadLettered = 0;
-    boolean timedOut = false;
-    try {
-      await(task, deadline);
-    } catch (TimeoutException e) {
-      timedOut = true;
-      if (settled.compareAndSet(false, true)) {
-        LOG.warn("Timeout writing to pump {}: {} records not confirmed after {}; they are "
-            + "dead-lettered (some may have been delivered)", name, records.size(), human(timeout));
-        deadLettered = deadLetterOrLose(rejections(records, "timed out after " + human(timeout)));
-      }
-      task.cancel(true);
-    } catch (ExecutionException e) {
-      FatalErrors.check("pump-" + name, e);
-      deadLettered = records.size(); // writeOnPumpThread dead-letters before rethrowing
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      if (settled.compareAndSet(false, true)) {
-        deadLettered = deadLetterOrLose(rejections(records, "abandoned at shutdown"));
-      }
-      task.cancel(true);
-    }
-    Duration took = Duration.ofNanos(System.nanoTime() - start);
-    writeTimer.record(took);
-    int accepted = timedOut || deadLettered > 0 ? 0 : records.size();
-    return new WriteOutcome(name, batch.size(), dropped, accepted, deadLettered, timedOut, took);
-  }
-
-  private void writeOnPumpThread(
-      List<AnalyticsRecord> records, Deadline deadline, AtomicBoolean settled) {
-    Attempted a;
-    try {
-      a = attempt(records, deadline);
-    } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      if (settled.compareAndSet(false, true)) {
-        LOG.warn("Error writing to pump {}: {}; {} records dead-lettered", name, reason(e),
-            records.size());
-        deadLetterOrLose(rejections(records, reason(e)));
-        throw new IllegalStateException(e);
-      }
-      return; // the waiting thread gave up on this batch and dead-lettered it already
-    }
-    if (!settled.compareAndSet(false, true)) {
-      LOG.debug("Pump {} took a batch after its timeout; it was dead-lettered already", name);
-      return;
-    }
-    pending.addAndGet(records.size());
-    a.stage().whenComplete((result, error) -> settle(records, result, error, a.thrown()));
-  }
-
-  private void settle(List<AnalyticsRecord> records, WriteResult result, Throwable error,
-      List<Thrown> thrown) {
-    pending.addAndGet(-records.size());
-    if (error != null) {
-      FatalErrors.check("pump-" + name, error);
-      LOG.warn("Pump {} could not deliver {} records: {}; dead-lettered", name, records.size(),
-          reason(error));
-      deadLetterOrLose(rejections(records, "not delivered: " + reason(error)));
-      return;
-    }
-    delivered.increment(result.delivered());
-    if (result.delivered() > 0) {
-      health.succeeded();
-    }
-    List<DeadLetter> rejected = rejections(result, thrown);
-    if (!rejected.isEmpty()) {
-      LOG.warn("Pump {} rejected {} of {} records (dead-lettered); first reason: {}", name,
-          rejected.size(), records.size(), rejected.get(0).reason());
-      deadLetterOrLose(rejected);
-    }
-  }
-
-  /**
-   * {@code at_most_once}: writes {@code entries} to the dead-letter store; when it fails the
-   * records are gone (the source forgot them), so they are counted as lost and logged at ERROR.
+   * For records a non-durable source forgot already: writes {@code entries} to the dead-letter
+   * store; when that fails they are gone, so they are counted as lost and logged at ERROR.
    *
    * @return how many were dead-lettered
    */
@@ -389,9 +285,9 @@ public final class PumpRunner {
 
   // ---- at_least_once ----
 
-  /** {@link #deliver(List, Duration, int)} for a first attempt. */
+  /** {@link #deliver(List, Duration, int, boolean)}: a first attempt, redeliverable. */
   public CompletableFuture<DeliveryOutcome> deliver(List<AnalyticsRecord> batch, Duration stallLimit) {
-    return deliver(batch, stallLimit, 1);
+    return deliver(batch, stallLimit, 1, true);
   }
 
   /**
@@ -417,11 +313,18 @@ public final class PumpRunner {
    *       entry and retries them with {@link #writeDeadLetters} (not the delivery).
    * </ul>
    *
+   * <p>When the records are not {@code redeliverable} (the source forgot them: {@code
+   * at_most_once}), offering them again is only safe while the pump has not taken them: a retry
+   * is asked for only when {@code write} threw before taking the batch (or the pump is not
+   * initialised); anything after that (a failed or stalled delivery stage, a timeout, records not
+   * delivered for now) dead-letters what was not delivered and settles, as Tyk would lose it.
+   *
    * @param stallLimit how long the delivery stage may stay open after the pump took the batch
    * @param attempt 1 for the first attempt of these records, 2 for the next, ...
+   * @param redeliverable whether the source keeps the records until they are acknowledged
    */
   public CompletableFuture<DeliveryOutcome> deliver(List<AnalyticsRecord> batch, Duration stallLimit,
-      int attempt) {
+      int attempt, boolean redeliverable) {
     long start = System.nanoTime();
     if (pump == null) {
       return CompletableFuture.completedFuture(DeliveryOutcome.retry(name, batch.size(), 0,
@@ -437,11 +340,13 @@ public final class PumpRunner {
     }
     Deadline deadline = attemptDeadline();
     CompletableFuture<DeliveryOutcome> result = new CompletableFuture<>();
-    Settling settling = new Settling(records, batch.size(), dropped, attempt, result);
+    Settling settling =
+        new Settling(records, batch.size(), dropped, attempt, redeliverable, result);
     Future<?> task = thread.submit(() -> takeOnPumpThread(settling, deadline, stallLimit));
     try {
       await(task, deadline);
     } catch (TimeoutException e) {
+      settling.taken = true; // still inside write: some records may have gone through
       if (settling.retry("timed out after "
           + human(timeout.isZero() ? ATTEMPT_WINDOW : timeout))) {
         LOG.debug("Timeout writing to pump {}: {} records not taken after {}; they will be "
@@ -453,6 +358,7 @@ public final class PumpRunner {
       settling.retry("pump failed: " + reason(e)); // takeOnPumpThread settles; this is a backstop
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      settling.taken = true;
       settling.retry("abandoned at shutdown");
       task.cancel(true);
     }
@@ -483,20 +389,41 @@ public final class PumpRunner {
     final int offered;
     final int filtered;
     final int attempt;
+    final boolean redeliverable;
     final CompletableFuture<DeliveryOutcome> result;
     final AtomicBoolean done = new AtomicBoolean();
+    /** The pump took the batch (or may have: its write outlasted the deadline). */
+    volatile boolean taken;
 
     Settling(List<AnalyticsRecord> records, int offered, int filtered, int attempt,
-        CompletableFuture<DeliveryOutcome> result) {
+        boolean redeliverable, CompletableFuture<DeliveryOutcome> result) {
       this.records = records;
       this.offered = offered;
       this.filtered = filtered;
       this.attempt = attempt;
+      this.redeliverable = redeliverable;
       this.result = result;
     }
 
-    /** Settles as "deliver again"; false when already settled. */
+    /**
+     * Settles as "deliver again"; false when already settled. Records that are not redeliverable
+     * and that the pump took are dead-lettered instead (settled).
+     */
     boolean retry(String why) {
+      if (!redeliverable && taken) {
+        if (!done.compareAndSet(false, true)) {
+          return false;
+        }
+        LOG.warn("Pump {}: {} records not confirmed ({}); dead-lettered (some may have been "
+            + "delivered)", name, records.size(), why);
+        List<DeadLetter> rejected = rejections(records, why);
+        Optional<String> notWritten = writeDeadLetters(rejected);
+        result.complete(notWritten.isEmpty()
+            ? DeliveryOutcome.settled(name, offered, filtered, 0, rejected.size())
+            : DeliveryOutcome.deadLettersPending(name, offered, filtered, 0, rejected,
+                notWritten.get()));
+        return true;
+      }
       if (!done.compareAndSet(false, true)) {
         return false;
       }
@@ -517,7 +444,7 @@ public final class PumpRunner {
 
     /** As above, with records the pump rejected as a whole batch ({@link PumpException}). */
     void answer(WriteResult r, List<Thrown> thrown, List<DeadLetter> rejectedBatch) {
-      if (r.anyRetriable()) {
+      if (r.anyRetriable() && redeliverable) {
         List<WriteResult.RecordFailure> forNow =
             r.failures().stream().filter(WriteResult.RecordFailure::retriable).toList();
         retry(forNow.size() + " of " + records.size() + " records not delivered for now: "
@@ -574,6 +501,7 @@ public final class PumpRunner {
         s.answer(new WriteResult(0, List.of()), List.of(), rejections(s.records, reason(e)));
         return;
       }
+      health.failed(reason(e));
       if (s.retry(reason(e))) {
         LOG.debug("Pump {} could not take {} records: {}; they will be delivered again", name,
             s.records.size(), reason(e));
@@ -586,6 +514,7 @@ public final class PumpRunner {
       }
       return;
     }
+    s.taken = true;
     if (s.done.get()) {
       LOG.debug("Pump {} took a batch after its timeout; it will be delivered again anyway", name);
       return;
@@ -644,10 +573,9 @@ public final class PumpRunner {
       List<CompletionStage<WriteResult>> stages, List<Thrown> thrown) throws Exception {
     Pump p = pump;
     try {
-      stages.add(retrier.call(() -> p.write(records, deadline), deadline,
-          (n, e) -> health.failed(reason(e))));
+      stages.add(p.write(records, deadline));
       return;
-    } catch (InterruptedException | PumpException e) {
+    } catch (PumpException e) {
       throw e;
     } catch (RuntimeException | Error e) {
       FatalErrors.check("pump-" + name, e);
@@ -725,71 +653,35 @@ public final class PumpRunner {
   // ---- uptime ----
 
   /**
-   * Writes uptime records when the pump is {@link UptimeCapable}; failures are dead-lettered (or
-   * counted as lost when that fails). Waits like {@link #write}.
+   * Uptime records, when the pump takes them ({@link UptimeCapable}): written synchronously on
+   * the pump's thread, with {@link #deliver}'s rules: a {@link RetriablePumpException} (not
+   * taken) or a pump not initialised asks for a retry; a permanent failure dead-letters the
+   * records; a timeout or an interrupt asks for a retry when {@code redeliverable}, else
+   * dead-letters them. A pump that does not take uptime records settles them at once.
    */
-  public void writeUptime(List<UptimeRecord> records) {
-    if (!(pump instanceof UptimeCapable uptime) || records.isEmpty()) {
-      return;
-    }
-    Deadline deadline = Deadline.after(timeout);
-    Future<?> task = thread.submit(() -> {
-      try {
-        uptime.writeUptime(records, deadline);
-      } catch (PumpException | RuntimeException e) {
-        LOG.warn("Error writing uptime records to pump {}: {}", name, e.getMessage());
-        deadLetterOrLose(uptimeRejections(records, reason(e)));
-      }
-    });
-    try {
-      if (deadline.isUnbounded()) {
-        task.get();
-      } else {
-        task.get(deadline.remaining().toNanos(), TimeUnit.NANOSECONDS);
-      }
-    } catch (TimeoutException | ExecutionException e) {
-      FatalErrors.check("pump-" + name, e);
-      task.cancel(true);
-      deadLetterOrLose(uptimeRejections(records, "uptime write failed: " + e));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      task.cancel(true);
-    }
-  }
-
-  /**
-   * {@code at_least_once} uptime: writes like {@link #writeUptime} when the pump is {@link
-   * UptimeCapable}, but a {@link RetriablePumpException}, a timeout, an interrupt or a dead-letter
-   * store that cannot be written asks for a retry instead. A permanent failure dead-letters the
-   * records.
-   *
-   * @return empty when settled (written, not uptime-capable, or dead-lettered); else why the
-   *     records must be written again
-   */
-  public Optional<String> deliverUptime(List<UptimeRecord> records) {
+  public DeliveryOutcome deliverUptime(List<UptimeRecord> records, boolean redeliverable) {
+    int n = records.size();
     if (!acceptsUptime || records.isEmpty()) {
-      return Optional.empty();
+      return DeliveryOutcome.settled(name, n, n, 0, 0);
     }
     if (!(pump instanceof UptimeCapable uptime)) {
-      return Optional.of("not initialised: " + notInitialised);
+      return DeliveryOutcome.retry(name, n, 0, "not initialised: " + notInitialised);
     }
     Deadline deadline = attemptDeadline();
-    Future<Optional<String>> task = thread.submit(() -> {
+    Future<DeliveryOutcome> task = thread.submit(() -> {
       try {
-        retrier.call(() -> {
-          uptime.writeUptime(records, deadline);
-          return null;
-        }, deadline, (n, e) -> health.failed(reason(e)));
+        uptime.writeUptime(records, deadline);
         health.succeeded();
-        return Optional.<String>empty();
+        return DeliveryOutcome.settled(name, n, 0, n, 0);
       } catch (RetriablePumpException e) {
-        return Optional.of(reason(e));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return Optional.of("interrupted");
-      } catch (Exception e) {
+        health.failed(reason(e));
+        return DeliveryOutcome.retry(name, n, 0, reason(e));
+      } catch (PumpException | RuntimeException e) {
+        if (Thread.currentThread().isInterrupted()) {
+          return uptimeFailed(records, "interrupted", redeliverable);
+        }
         LOG.warn("Error writing uptime records to pump {}: {}; dead-lettered", name, reason(e));
-        return writeDeadLetters(uptimeRejections(records, reason(e)));
+        return uptimeFailed(records, reason(e), false);
       }
     });
     try {
@@ -798,15 +690,28 @@ public final class PumpRunner {
           : task.get(deadline.remaining().toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       task.cancel(true);
-      return Optional.of("timed out after " + human(timeout.isZero() ? ATTEMPT_WINDOW : timeout));
+      return uptimeFailed(records,
+          "timed out after " + human(timeout.isZero() ? ATTEMPT_WINDOW : timeout), redeliverable);
     } catch (ExecutionException e) {
       FatalErrors.check("pump-" + name, e);
-      return Optional.of(reason(e));
+      return uptimeFailed(records, reason(e), redeliverable);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       task.cancel(true);
-      return Optional.of("abandoned at shutdown");
+      return uptimeFailed(records, "abandoned at shutdown", redeliverable);
     }
+  }
+
+  /** A retry when {@code retry}, else the records dead-lettered (pending if that fails). */
+  private DeliveryOutcome uptimeFailed(List<UptimeRecord> records, String reason, boolean retry) {
+    int n = records.size();
+    if (retry) {
+      return DeliveryOutcome.retry(name, n, 0, reason);
+    }
+    List<DeadLetter> rejected = uptimeRejections(records, reason);
+    return writeDeadLetters(rejected)
+        .map(why -> DeliveryOutcome.deadLettersPending(name, n, 0, 0, rejected, why))
+        .orElseGet(() -> DeliveryOutcome.settled(name, n, 0, 0, n));
   }
 
   private List<DeadLetter> uptimeRejections(List<UptimeRecord> records, String reason) {

@@ -14,7 +14,12 @@ public final class CapturedLog implements AutoCloseable {
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
   public CapturedLog(Class<?> loggerOf) {
-    logger = (Logger) LoggerFactory.getLogger(loggerOf);
+    this(loggerOf.getName());
+  }
+
+  /** Captures the logger named {@code name} (a class's logger not visible from the test). */
+  public CapturedLog(String name) {
+    logger = (Logger) LoggerFactory.getLogger(name);
     appender.start();
     logger.addAppender(appender);
   }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pumpd.core.codec.BatchDecoder;
 import io.pumpd.core.config.PumpEntry;
+import ch.qos.logback.classic.Level;
+import io.pumpd.core.deadletter.CapturedLog;
 import io.pumpd.core.engine.PumpRunner;
 import io.pumpd.core.engine.RecordPreparer;
 import io.pumpd.core.pump.Deadline;
@@ -28,6 +30,7 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +50,7 @@ class DeliveryEngineTest {
   }
 
   /** A pump that refuses writes for now while {@link #down} is set. */
-  static final class SwitchablePump extends RecordingPump {
+  static class SwitchablePump extends RecordingPump {
     volatile boolean down;
 
     @Override
@@ -264,5 +267,84 @@ class DeliveryEngineTest {
     long read = (long) meters.counter("pump.records.popped").count();
     assertThat(pump.received()).hasSize((int) read);
     assertThat(source.acked("p")).isEqualTo(read);
+  }
+
+  @Test
+  void aPumpThatCannotTakeABatchIsRetriedWithinItsTimeoutWithNothingDeadLettered() {
+    InMemoryDeliverySource source = new InMemoryDeliverySource(false, 10);
+    RecordingPump pump = new RecordingPump()
+        .then(rs -> { throw new RetriablePumpException("503 busy"); })
+        .then(rs -> { throw new RetriablePumpException("503 busy"); });
+    engine(source, 64L << 20, runner("p1", pump, Duration.ofSeconds(10)));
+    source.push(KEY, RecordKind.ANALYTICS, RECORDS.subList(0, 10));
+
+    await().untilAsserted(() -> assertThat(pump.received()).hasSize(10));
+    assertThat(pump.writes()).isEqualTo(3);
+    assertThat(deadLetters.entries()).isEmpty();
+  }
+
+  @Test
+  void aFailingSinkWithoutTimeoutIsVisibleInReadinessLogsAndMetrics() {
+    SwitchablePump full = new SwitchablePump() {
+      @Override
+      public CompletionStage<WriteResult> write(List<AnalyticsRecord> records, Deadline deadline)
+          throws PumpException {
+        if (down) {
+          throw new RetriablePumpException("No space left on device");
+        }
+        return super.write(records, deadline);
+      }
+    };
+    full.down = true;
+    InMemoryDeliverySource source = new InMemoryDeliverySource(true, 10);
+    try (CapturedLog log = new CapturedLog("io.pumpd.core.engine.PumpHealth")) {
+      PumpRunner r = runner("p1", full, Duration.ZERO); // Tyk's default: no timeout
+      DeliveryEngine e = engine(source, 64L << 20, r);
+      source.push(KEY, RecordKind.ANALYTICS, RECORDS.subList(0, 10));
+      await().untilAsserted(() -> {
+        assertThat(e.notReadyReasons()).anyMatch(x -> x.startsWith("pump p1: cannot deliver")
+            && x.contains("No space left on device"));
+        assertThat(r.failing()).hasValueSatisfying(f -> assertThat(f).contains("No space"));
+      });
+      assertThat(log.messages(Level.WARN)).anyMatch(m -> m.contains("Pump p1 cannot take records")
+          && m.contains("No space left on device"));
+      assertThat(meters.counter("pump.write.errors", "pump", "p1", "type", "test").count())
+          .isGreaterThanOrEqualTo(1);
+
+      full.down = false;
+      await().untilAsserted(() -> assertThat(source.acked("p1")).isEqualTo(10));
+      await().until(() -> r.failing().isEmpty() && e.notReadyReasons().isEmpty());
+      assertThat(log.messages(Level.INFO)).anyMatch(m -> m.contains("takes records again"));
+      assertThat(deadLetters.entries()).isEmpty();
+    }
+  }
+
+  @Test
+  void aNonDurableSourceCountsAsLostWhatCannotBeDeadLettered() {
+    AnalyticsRecord[] bad = new AnalyticsRecord[1];
+    RecordingPump pump = new RecordingPump() {
+      @Override
+      public CompletionStage<WriteResult> write(List<AnalyticsRecord> records, Deadline deadline)
+          throws PumpException {
+        if (bad[0] == null) {
+          bad[0] = records.get(2);
+        }
+        if (records.contains(bad[0])) {
+          throw new IllegalArgumentException("bad");
+        }
+        return super.write(records, deadline);
+      }
+    };
+    deadLetters.failWith("Read-only file system");
+    InMemoryDeliverySource source = new InMemoryDeliverySource(false, 10);
+    try (CapturedLog log = new CapturedLog(PumpRunner.class)) {
+      engine(source, 64L << 20, runner("p1", pump, Duration.ofSeconds(5)));
+      source.push(KEY, RecordKind.ANALYTICS, RECORDS.subList(0, 10));
+      await().until(() -> meters.counter("pump.records.lost",
+          "pump", "p1", "type", "test", "reason", "deadletter_failed").count() == 1);
+      assertThat(pump.received()).hasSize(9);
+      assertThat(log.messages(Level.ERROR)).anyMatch(m -> m.startsWith("LOST 1 records of pump p1")
+          && m.contains("Read-only file system"));
+    }
   }
 }

@@ -50,16 +50,14 @@ class PumpRunnerDeliverTest {
   }
 
   @Test
-  void retriableFailuresPastTheTimeoutAskForARetryAndDeadLetterNothing() throws Exception {
+  void aRetriableFailureAsksForARetryAndDeadLettersNothing() throws Exception {
     RecordingPump pump = new RecordingPump();
-    for (int i = 0; i < 100; i++) {
-      pump.then(rs -> { throw new RetriablePumpException("503 busy"); });
-    }
+    pump.then(rs -> { throw new RetriablePumpException("503 busy"); });
     PumpRunner r = runner(pump, Duration.ofMillis(400));
     DeliveryOutcome o = settle(r.deliver(batch, NO_STALL_LIMIT));
     assertThat(o.needsRetry()).isTrue();
     assertThat(o.retryReason()).contains("503 busy");
-    assertThat(pump.writes()).isGreaterThan(1); // retried with backoff within the timeout
+    assertThat(pump.writes()).isEqualTo(1); // one attempt: the lane retries (one retry policy)
     assertThat(deadLetters.entries()).isEmpty();
     assertThat(meters.counter("pump.records.retried", "pump", "p1", "type", "test").count())
         .isEqualTo(10);

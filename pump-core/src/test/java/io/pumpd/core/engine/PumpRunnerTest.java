@@ -18,8 +18,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
+/**
+ * {@link PumpRunner#deliver} for records that are not redeliverable ({@code at_most_once}: the
+ * source forgot them): what the pump took and did not deliver is dead-lettered, never offered
+ * again. The retries of a pump that could not take a batch are the lane's (DeliveryEngineTest).
+ */
 class PumpRunnerTest {
   private final RecordingDeadLetters deadLetters = new RecordingDeadLetters();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -31,12 +37,17 @@ class PumpRunnerTest {
         Duration.ZERO, deadLetters, meters);
   }
 
+  /** One at_most_once attempt, waited for. */
+  private DeliveryOutcome write(PumpRunner r) throws Exception {
+    return r.deliver(batch, Duration.ofSeconds(10), 1, false).get(20, TimeUnit.SECONDS);
+  }
+
   @Test
   void writesRunOnThePumpsOwnThreadAndDeliveriesAreCounted() throws Exception {
     RecordingPump pump = new RecordingPump();
     PumpRunner r = runner(pump, Duration.ofSeconds(5));
-    WriteOutcome o = r.write(batch);
-    assertThat(o.accepted()).isEqualTo(10);
+    DeliveryOutcome o = write(r);
+    assertThat(o.delivered()).isEqualTo(10);
     assertThat(pump.received()).hasSize(10);
     assertThat(pump.threads()).containsOnly("pump-p1");
     assertThat(r.deliveredCount()).isEqualTo(10);
@@ -45,23 +56,24 @@ class PumpRunnerTest {
   }
 
   @Test
-  void retriableFailuresAreRetriedWithinTheTimeout() throws Exception {
+  void aBatchThePumpCouldNotTakeIsOfferedAgainWithNothingDeadLettered() throws Exception {
     RecordingPump pump = new RecordingPump()
-        .then(rs -> { throw new RetriablePumpException("503 busy"); })
         .then(rs -> { throw new RetriablePumpException("503 busy"); });
     PumpRunner r = runner(pump, Duration.ofSeconds(10));
-    WriteOutcome o = r.write(batch);
-    assertThat(pump.writes()).isEqualTo(3);
-    assertThat(o.accepted()).isEqualTo(10);
+    DeliveryOutcome o = write(r);
+    assertThat(o.needsRetry()).isTrue();
+    assertThat(o.retryReason()).contains("503 busy");
     assertThat(deadLetters.entries()).isEmpty();
+    assertThat(r.deliver(batch, Duration.ofSeconds(10), 2, false).get().delivered()).isEqualTo(10);
   }
 
   @Test
   void permanentFailuresAreDeadLetteredWithTheReason() throws Exception {
     RecordingPump pump = new RecordingPump().then(rs -> { throw new PumpException("401 bad token"); });
     PumpRunner r = runner(pump, Duration.ofSeconds(5));
-    WriteOutcome o = r.write(batch);
+    DeliveryOutcome o = write(r);
     assertThat(o.deadLettered()).isEqualTo(10);
+    assertThat(o.needsRetry()).isFalse();
     assertThat(pump.writes()).isEqualTo(1);
     assertThat(deadLetters.entries()).hasSize(10)
         .allSatisfy(e -> assertThat(e.reason()).contains("401 bad token"));
@@ -81,13 +93,13 @@ class PumpRunnerTest {
       return null;
     });
     PumpRunner r = runner(pump, Duration.ofMillis(300));
-    WriteOutcome o = r.write(batch);
-    assertThat(o.timedOut()).isTrue();
+    DeliveryOutcome o = write(r);
+    assertThat(o.needsRetry()).isFalse(); // taken: offering it again could duplicate
     assertThat(o.deadLettered()).isEqualTo(10);
-    assertThat(interrupted.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(interrupted.await(5, TimeUnit.SECONDS)).isTrue();
     assertThat(deadLetters.entries()).allSatisfy(e -> assertThat(e.reason()).contains("timed out"));
     // the pump thread is free again for the next batch
-    assertThat(r.write(batch).accepted()).isEqualTo(10);
+    assertThat(write(r).delivered()).isEqualTo(10);
   }
 
   @Test
@@ -95,11 +107,13 @@ class PumpRunnerTest {
     CompletableFuture<WriteResult> stage = new CompletableFuture<>();
     RecordingPump pump = new RecordingPump().then(rs -> stage);
     PumpRunner r = runner(pump, Duration.ofSeconds(5));
-    assertThat(r.write(batch).accepted()).isEqualTo(10);
-    assertThat(r.pending()).isEqualTo(10);
+    CompletableFuture<DeliveryOutcome> o = r.deliver(batch, Duration.ofSeconds(10), 1, false);
+    await().until(() -> r.pending() == 10);
+    assertThat(o).isNotDone();
     stage.complete(new WriteResult(8, List.of(
         new WriteResult.RecordFailure(batch.get(0), "mapper_parsing_exception"),
         new WriteResult.RecordFailure(batch.get(1), "mapper_parsing_exception"))));
+    assertThat(o.get().deadLettered()).isEqualTo(2);
     assertThat(r.pending()).isZero();
     assertThat(r.deliveredCount()).isEqualTo(8);
     assertThat(deadLetters.entries()).hasSize(2)
@@ -111,10 +125,12 @@ class PumpRunnerTest {
     CompletableFuture<WriteResult> stage = new CompletableFuture<>();
     RecordingPump pump = new RecordingPump().then(rs -> stage);
     PumpRunner r = runner(pump, Duration.ofSeconds(5));
-    r.write(batch);
+    CompletableFuture<DeliveryOutcome> o = r.deliver(batch, Duration.ofSeconds(10), 1, false);
+    await().until(() -> r.pending() == 10);
     stage.complete(new WriteResult(9, List.of(
         WriteResult.RecordFailure.forNow(batch.get(3), "Resource temporarily unavailable"))));
     // at_most_once has nothing to offer again: only the undelivered record is kept, with the reason
+    assertThat(o.get().needsRetry()).isFalse();
     assertThat(deadLetters.entries()).singleElement().satisfies(e -> {
       assertThat(e.record()).isSameAs(batch.get(3));
       assertThat(e.reason()).isEqualTo("Resource temporarily unavailable");
@@ -127,8 +143,10 @@ class PumpRunnerTest {
     CompletableFuture<WriteResult> stage = new CompletableFuture<>();
     RecordingPump pump = new RecordingPump().then(rs -> stage);
     PumpRunner r = runner(pump, Duration.ofSeconds(5));
-    r.write(batch);
+    CompletableFuture<DeliveryOutcome> o = r.deliver(batch, Duration.ofSeconds(10), 1, false);
+    await().until(() -> r.pending() == 10);
     stage.completeExceptionally(new java.io.IOException("connection reset"));
+    assertThat(o.get().needsRetry()).isFalse();
     assertThat(deadLetters.entries()).hasSize(10)
         .allSatisfy(e -> assertThat(e.reason()).contains("connection reset"));
   }
@@ -137,7 +155,7 @@ class PumpRunnerTest {
   void flushRunsOnThePumpThreadAfterQueuedWrites() throws Exception {
     RecordingPump pump = new RecordingPump();
     PumpRunner r = runner(pump, Duration.ofSeconds(5));
-    r.write(batch);
+    write(r);
     assertThat(r.flush(Deadline.after(Duration.ofSeconds(5)))).isTrue();
     assertThat(pump.flushes()).isEqualTo(1);
     assertThat(pump.threads()).containsOnly("pump-p1");

@@ -1,0 +1,4 @@
+package io.pumpd.app.delivery;
+
+/** An entry of a delivery stream: the stream key and the entry id. */
+record EntryRef(String stream, String id) {}
