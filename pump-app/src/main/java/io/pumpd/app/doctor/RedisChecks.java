@@ -5,6 +5,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.pumpd.app.delivery.StreamKeys;
 import io.pumpd.app.redis.AnalyticsKeys;
 import io.pumpd.app.redis.RedisLink;
+import io.pumpd.core.concurrent.Causes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -237,10 +238,6 @@ final class RedisChecks {
   }
 
   static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return String.valueOf(t.getMessage());
+    return String.valueOf(Causes.root(e).getMessage());
   }
 }

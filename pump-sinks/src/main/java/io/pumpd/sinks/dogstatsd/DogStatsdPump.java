@@ -4,14 +4,15 @@ import com.timgroup.statsd.NonBlockingStatsDClient;
 import com.timgroup.statsd.StatsDClientException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pumpd.core.concurrent.Causes;
 import io.pumpd.core.pump.Deadline;
 import io.pumpd.core.pump.Pump;
 import io.pumpd.core.pump.PumpContext;
 import io.pumpd.core.pump.PumpException;
 import io.pumpd.core.pump.RenderedBatch;
 import io.pumpd.core.pump.RetriablePumpException;
-import io.pumpd.core.pump.WriteResult;
 import io.pumpd.core.pump.WriteResult.RecordFailure;
+import io.pumpd.core.pump.WriteResult;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.sinks.dogstatsd.DogStatsdMetricMapper.DogStatsdMetric;
 import java.nio.channels.WritableByteChannel;
@@ -422,10 +423,7 @@ public final class DogStatsdPump implements Pump {
   }
 
   private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null) {
-      t = t.getCause();
-    }
+    Throwable t = Causes.root(e);
     return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + t;
   }
 
