@@ -1,5 +1,6 @@
 package io.pumpd.app;
 
+import io.pumpd.core.config.PumpTypes;
 import io.pumpd.core.pump.PumpFactory;
 import java.util.Map;
 import java.util.Optional;
@@ -9,9 +10,10 @@ import java.util.TreeMap;
 
 /**
  * The pump types on the class path, found with {@link ServiceLoader} and keyed by their Tyk type
- * name (lower case). Immutable after construction; thread-safe.
+ * name (lower case). It is also the config loader's view of the pump types ({@link PumpTypes}).
+ * Immutable after construction; thread-safe.
  */
-public final class PumpRegistry {
+public final class PumpRegistry implements PumpTypes {
   private final Map<String, PumpFactory<?>> factories = new TreeMap<>();
 
   /** Loads every {@link PumpFactory} visible to this class's loader. */
@@ -32,12 +34,19 @@ public final class PumpRegistry {
     return factories.keySet();
   }
 
+  /** The same as {@link #types()}. */
+  @Override
+  public Set<String> registeredTypes() {
+    return types();
+  }
+
   /** The factory for {@code type} (case-insensitive). */
   public Optional<PumpFactory<?>> factory(String type) {
     return Optional.ofNullable(factories.get(type.toLowerCase(java.util.Locale.ROOT)));
   }
 
   /** The settings class of {@code type}, for binding its {@code meta}. */
+  @Override
   public Optional<Class<?>> settingsType(String type) {
     return factory(type).map(PumpFactory::settingsType);
   }

@@ -4,31 +4,14 @@ import io.pumpd.app.PumpRegistry;
 import io.pumpd.core.config.ConfigException;
 import io.pumpd.core.config.ConfigLoader;
 import io.pumpd.core.config.LoadedConfig;
-import io.pumpd.core.config.PumpTypes;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /** Loads the configuration for a command and reports errors the same way for every command. */
 final class ConfigLoading {
   private ConfigLoading() {}
-
-  /** The registry as the config loader's view of pump types. */
-  static PumpTypes types(PumpRegistry registry) {
-    return new PumpTypes() {
-      @Override
-      public Set<String> registeredTypes() {
-        return registry.types();
-      }
-
-      @Override
-      public Optional<Class<?>> settingsType(String type) {
-        return registry.settingsType(type);
-      }
-    };
-  }
 
   /**
    * Loads {@code conf} plus the environment.
@@ -39,7 +22,7 @@ final class ConfigLoading {
   static Optional<LoadedConfig> load(
       PumpRegistry registry, Path conf, Map<String, String> env, PrintStream err) {
     try {
-      return Optional.of(new ConfigLoader(types(registry)).load(conf, env));
+      return Optional.of(new ConfigLoader(registry).load(conf, env));
     } catch (ConfigException e) {
       err.println("pump: invalid configuration (" + e.problems().size() + " problem"
           + (e.problems().size() == 1 ? "" : "s") + "):");

@@ -6,6 +6,7 @@ import io.pumpd.app.redis.AnalyticsKeys;
 import io.pumpd.app.redis.RedisConnectionFactory;
 import io.pumpd.app.redis.RedisLink;
 import io.pumpd.core.codec.MsgpackRecordEncoder;
+import io.pumpd.core.concurrent.Threads;
 import io.pumpd.core.config.ConfigException;
 import io.pumpd.core.config.LoadedConfig;
 import io.pumpd.core.config.StorageConfig;
@@ -91,7 +92,7 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private Thread startFeeder(RedisLink link, AnalyticsKeys keys, DemoRecords generator) {
-    Thread t = new Thread(() -> {
+    return Threads.start("demo-feeder", () -> {
       try {
         while (!Thread.currentThread().isInterrupted()) {
           push(link, keys, generator, rate);
@@ -102,9 +103,6 @@ public final class DemoCommand implements Callable<Integer> {
       } catch (Exception e) {
         System.err.println("demo: feeder stopped: " + e);
       }
-    }, "demo-feeder");
-    t.setDaemon(true);
-    t.start();
-    return t;
+    });
   }
 }

@@ -1,25 +1,23 @@
 package io.pumpd.app.doctor;
 
 import io.pumpd.core.config.CertificateFiles;
+import io.pumpd.core.tls.PemFiles;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Expiry of the PEM certificates named by the configuration: every certificate in each file (a CA
  * bundle may hold several) is checked; an expired or unreadable one is a failure, one expiring
- * within the warning window a warning. Stateless.
+ * within the warning window a warning. Files are read with {@link PemFiles}, as the connections
+ * read them. Stateless.
  */
 final class CertificateChecks {
   private final Duration warnWithin;
@@ -47,25 +45,15 @@ final class CertificateChecks {
   }
 
   private Finding checkFile(String subject, Path file) {
-    Collection<? extends Certificate> certs;
-    try (InputStream in = Files.newInputStream(file)) {
-      certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+    List<X509Certificate> certs;
+    try {
+      certs = PemFiles.certificates(file);
     } catch (IOException | GeneralSecurityException e) {
-      return Finding.fail("certificate", subject, "cannot read " + file + ": " + e.getMessage());
+      return Finding.fail("certificate", subject, "cannot read: " + e.getMessage());
     }
-    if (certs.isEmpty()) {
-      return Finding.fail("certificate", subject, "no certificate in " + file);
-    }
-    X509Certificate soonest = null;
-    for (Certificate c : certs) {
-      if (c instanceof X509Certificate x
-          && (soonest == null || x.getNotAfter().before(soonest.getNotAfter()))) {
-        soonest = x;
-      }
-    }
-    if (soonest == null) {
-      return Finding.fail("certificate", subject, "no X.509 certificate in " + file);
-    }
+    X509Certificate soonest = certs.stream()
+        .min(Comparator.comparing(X509Certificate::getNotAfter))
+        .orElseThrow();
     Instant notAfter = soonest.getNotAfter().toInstant();
     String who = soonest.getSubjectX500Principal().getName() + " in " + file;
     Duration left = Duration.between(now, notAfter);

@@ -23,7 +23,8 @@ import java.util.Map;
 /**
  * The routine maintenance checks behind {@code pump doctor}, read-only: Redis memory,
  * fragmentation, eviction policy and persistence; the gateway lists' backlog and TTL (records
- * about to expire unread) and, with {@code at_least_once}, each pump's pending entries; every
+ * about to expire unread, lists that nothing drains and that never expire) and, with {@code
+ * at_least_once}, each pump's pending entries; every
  * configured sink's reachability; the expiry of the configured certificate files. One run per
  * instance; not thread-safe.
  */
@@ -47,9 +48,10 @@ public final class Doctor {
     PumpConfiguration config = loaded.configuration();
     List<Finding> findings = new ArrayList<>();
     RedisConnectionFactory factory = RedisConnectionFactory.create(config.analyticsStorageConfig());
+    AnalyticsKeys keys =
+        AnalyticsKeys.withPrefix(config.analyticsStorageConfig().effectiveKeyPrefix());
     try (RedisLink link = factory.open()) {
-      findings.addAll(new RedisChecks(link,
-          AnalyticsKeys.withPrefix(config.analyticsStorageConfig().effectiveKeyPrefix()),
+      findings.addAll(new RedisChecks(link, keys, DrainedLists.of(keys, loaded, registry),
           config.delivery().streamSuffix(), config.atLeastOnce(),
           factory.settings().timeout().plusSeconds(1)).run());
     }

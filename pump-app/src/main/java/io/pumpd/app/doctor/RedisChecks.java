@@ -5,22 +5,26 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.pumpd.app.delivery.StreamKeys;
 import io.pumpd.app.redis.AnalyticsKeys;
 import io.pumpd.app.redis.RedisLink;
+import io.pumpd.core.concurrent.Causes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 /**
  * What {@code pump doctor} reads from Redis: memory use and fragmentation, the eviction policy,
- * persistence, the gateway lists' backlog and TTL, and (in {@code at_least_once}) what each pump's
- * consumer group has pending. Read-only: INFO, CONFIG GET, LLEN, PTTL, XINFO. In Cluster mode the
- * server-wide figures come from the node serving the first analytics key. Not thread-safe; one
- * run.
+ * persistence, the gateway lists' backlog (msgpack and protobuf analytics lists, the uptime list)
+ * and TTL, lists that nothing drains and that never expire ({@link DrainedLists}), and (in {@code
+ * at_least_once}) what each pump's consumer group has pending. Read-only: INFO, CONFIG GET, LLEN,
+ * PTTL, XINFO. In Cluster mode the server-wide figures come from the node serving the first
+ * analytics key. Not thread-safe; one run.
  */
 final class RedisChecks {
   /** A non-empty list whose TTL is below this expires before anything reads it. */
@@ -30,19 +34,22 @@ final class RedisChecks {
 
   private final RedisLink link;
   private final AnalyticsKeys keys;
+  private final DrainedLists drained;
   private final String streamSuffix;
   private final boolean atLeastOnce;
   private final Duration timeout;
 
   /**
+   * @param drained which lists the configuration drains
    * @param streamSuffix the at_least_once stream suffix ({@code delivery.stream_suffix})
    * @param atLeastOnce whether to report the consumer groups
    * @param timeout how long to wait for each reply
    */
-  RedisChecks(RedisLink link, AnalyticsKeys keys, String streamSuffix, boolean atLeastOnce,
-      Duration timeout) {
+  RedisChecks(RedisLink link, AnalyticsKeys keys, DrainedLists drained, String streamSuffix,
+      boolean atLeastOnce, Duration timeout) {
     this.link = link;
     this.keys = keys;
+    this.drained = drained;
     this.streamSuffix = streamSuffix;
     this.atLeastOnce = atLeastOnce;
     this.timeout = timeout;
@@ -124,18 +131,24 @@ final class RedisChecks {
     return Finding.ok("redis", "persistence", "RDB snapshots (save " + save + "), last save ok");
   }
 
-  /** Non-empty gateway lists with their TTL, and what each pump's group has pending. */
+  /**
+   * Non-empty gateway lists (in Tyk's read order, then the uptime list) with their TTL, the total
+   * per kind (msgpack, protobuf, uptime), and what each pump's group has pending.
+   */
   private List<Finding> backlog() {
-    List<String> lists = new ArrayList<>(keys.analytics());
+    List<String> lists = new ArrayList<>(keys.readOrder());
     lists.add(keys.uptime());
     List<Finding> out = new ArrayList<>();
-    long total = 0;
+    Map<String, Long> byKind = new LinkedHashMap<>();
+    byKind.put("msgpack", 0L);
+    byKind.put("protobuf", 0L);
+    byKind.put("uptime", 0L);
     Map<String, long[]> groups = new LinkedHashMap<>();
     for (String list : lists) {
       try {
         RedisAsyncCommands<String, byte[]> c = link.commandsFor(list);
         long length = get(c.llen(list));
-        total += length;
+        byKind.merge(kind(list), length, Long::sum);
         if (length > 0) {
           out.add(listFinding(list, length, get(c.pttl(list))));
         }
@@ -147,10 +160,13 @@ final class RedisChecks {
         out.add(Finding.fail("backlog", list, "cannot read: " + rootMessage(e)));
       }
     }
+    long total = byKind.values().stream().mapToLong(Long::longValue).sum();
     if (out.isEmpty()) {
       out.add(Finding.ok("backlog", "gateway lists", "empty (" + lists.size() + " lists)"));
     } else {
-      out.add(0, Finding.ok("backlog", "gateway lists", total + " records waiting"));
+      out.add(0, Finding.ok("backlog", "gateway lists", total + " records waiting ("
+          + byKind.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+              .collect(Collectors.joining(", ")) + ")"));
     }
     groups.forEach((pump, n) -> out.add(Finding.ok("backlog", "pump " + pump,
         n[0] + " entries read but unconfirmed, " + (n[1] < 0 ? "lag unknown (Redis < 7)"
@@ -158,8 +174,18 @@ final class RedisChecks {
     return out;
   }
 
-  private static Finding listFinding(String list, long length, long ttlMillis) {
+  /** {@code msgpack}, {@code protobuf} or {@code uptime}. */
+  private String kind(String list) {
+    return list.equals(keys.uptime()) ? "uptime" : keys.isProtobuf(list) ? "protobuf" : "msgpack";
+  }
+
+  private Finding listFinding(String list, long length, long ttlMillis) {
     String detail = length + " records, " + (ttlMillis < 0 ? "no TTL" : "TTL " + ttlMillis / 1000 + " s");
+    Optional<String> undrained = ttlMillis < 0 ? drained.undrained(list) : Optional.empty();
+    if (undrained.isPresent()) {
+      return Finding.warn("backlog", list, detail + ", and nothing drains it: it grows until Redis"
+          + " runs out of memory; " + undrained.get());
+    }
     if (ttlMillis >= 0 && ttlMillis < EXPIRY_WARNING.toMillis()) {
       return Finding.warn("backlog", list, detail + ": they expire unread soon (is a pump "
           + "draining this Redis?)");
@@ -237,10 +263,6 @@ final class RedisChecks {
   }
 
   static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return String.valueOf(t.getMessage());
+    return String.valueOf(Causes.root(e).getMessage());
   }
 }

@@ -9,9 +9,11 @@ import java.util.List;
  *
  * <p>Analytics (msgpack): {@code <prefix>tyk-system-analytics} and {@code
  * <prefix>tyk-system-analytics_<i>} for {@code i = 0..9}, in that order (Tyk's {@code i = -1..9}
- * loop). The protobuf keys are not polled: this pump decodes msgpack only. Uptime: {@code
- * host-checker:tyk-uptime-analytics} whatever the analytics prefix, because Tyk's uptime store
- * forces the {@code host-checker:} prefix. Version: {@code version-check-pump}.
+ * loop). Analytics (protobuf, from gateways with {@code analytics_config.serializer_type:
+ * "protobuf"}): the same names followed by {@code _protobuf}; Tyk Pump reads each right after its
+ * msgpack twin ({@link #readOrder()}). Uptime: {@code host-checker:tyk-uptime-analytics} whatever
+ * the analytics prefix, because Tyk's uptime store forces the {@code host-checker:} prefix (uptime
+ * records are msgpack whatever the serializer). Version: {@code version-check-pump}.
  *
  * <p>Immutable and thread-safe.
  */
@@ -21,6 +23,9 @@ public final class AnalyticsKeys {
 
   /** The gateway picks a shard {@code 0 .. SHARDS-1} when multiple analytics keys are enabled. */
   public static final int SHARDS = 10;
+
+  /** What a gateway with {@code serializer_type: "protobuf"} appends to an analytics key. */
+  public static final String PROTOBUF_SUFFIX = "_protobuf";
 
   /** Tyk's {@code storage.UptimeAnalytics_KEYNAME}. */
   public static final String UPTIME_NAME = "tyk-uptime-analytics";
@@ -35,6 +40,8 @@ public final class AnalyticsKeys {
   public static final String VERSION_NAME = "pump";
 
   private final List<String> analytics;
+  private final List<String> protobufAnalytics;
+  private final List<String> readOrder;
 
   private AnalyticsKeys(String prefix) {
     List<String> keys = new ArrayList<>(SHARDS + 1);
@@ -43,6 +50,13 @@ public final class AnalyticsKeys {
       keys.add(prefix + ANALYTICS_NAME + "_" + shard);
     }
     this.analytics = List.copyOf(keys);
+    this.protobufAnalytics = analytics.stream().map(k -> k + PROTOBUF_SUFFIX).toList();
+    List<String> both = new ArrayList<>(2 * analytics.size());
+    for (int i = 0; i < analytics.size(); i++) {
+      both.add(analytics.get(i));
+      both.add(protobufAnalytics.get(i));
+    }
+    this.readOrder = List.copyOf(both);
   }
 
   /** The keys for an analytics prefix ({@code StorageConfig.effectiveKeyPrefix()}). */
@@ -53,6 +67,30 @@ public final class AnalyticsKeys {
   /** The eleven msgpack analytics keys: the base key, then shards 0 to 9. */
   public List<String> analytics() {
     return analytics;
+  }
+
+  /**
+   * The eleven protobuf analytics keys, in Tyk Pump's read order: the base key's, then shards 0 to
+   * 9 ({@code <prefix>tyk-system-analytics_protobuf}, {@code
+   * <prefix>tyk-system-analytics_0_protobuf}, ...); the key at index {@code i} is {@link
+   * #analytics()}'s key at {@code i} followed by {@link #PROTOBUF_SUFFIX}.
+   */
+  public List<String> protobufAnalytics() {
+    return protobufAnalytics;
+  }
+
+  /**
+   * All 22 analytics keys in the order Tyk Pump reads them each purge: every msgpack key followed
+   * by its protobuf twin ({@code tyk-system-analytics}, {@code tyk-system-analytics_protobuf},
+   * {@code tyk-system-analytics_0}, {@code tyk-system-analytics_0_protobuf}, ...).
+   */
+  public List<String> readOrder() {
+    return readOrder;
+  }
+
+  /** Whether {@code key} is one of the {@linkplain #protobufAnalytics() protobuf keys}. */
+  public boolean isProtobuf(String key) {
+    return protobufAnalytics.contains(key);
   }
 
   /** {@code host-checker:tyk-uptime-analytics}. */

@@ -1,5 +1,6 @@
 package io.pumpd.app.redis;
 
+import io.pumpd.core.concurrent.Causes;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -136,58 +137,39 @@ public final class RedisAvailability {
   }
 
   /**
-   * Redis's reply when {@code t} or one of its causes is a refusal of the credentials or an ACL
-   * denial ({@code NOPERM}), else empty.
+   * Redis's reply when {@code t}, one of its causes or one of the exceptions they suppressed is a
+   * refusal of the credentials or an ACL denial ({@code NOPERM}), else empty. Suppressed exceptions
+   * count because Lettuce attaches the failure of each Sentinel it tried as a suppressed exception
+   * of "Cannot connect to a Redis Sentinel".
    */
   static Optional<String> authenticationFailure(Throwable t) {
-    return authenticationFailure(t, 0);
+    return Causes.find(t, RedisAvailability::isRefusal).map(c -> c.getMessage().strip());
   }
 
-  /**
-   * Searches {@code t}, its causes and its suppressed exceptions (Lettuce attaches the failure of
-   * each Sentinel it tried as a suppressed exception of "Cannot connect to a Redis Sentinel").
-   */
-  private static Optional<String> authenticationFailure(Throwable t, int depth) {
-    for (Throwable c = t; c != null && depth < 16; c = c.getCause() == c ? null : c.getCause()) {
-      String message = c.getMessage();
-      if (message != null) {
-        String reply = message.strip();
-        String upper = reply.toUpperCase(Locale.ROOT);
-        if (upper.startsWith(PERMISSION_REPLY)
-            || AUTH_REPLIES.stream().anyMatch(upper::startsWith)) {
-          return Optional.of(reply);
-        }
-      }
-      for (Throwable s : c.getSuppressed()) {
-        Optional<String> found = authenticationFailure(s, depth + 1);
-        if (found.isPresent()) {
-          return found;
-        }
-      }
+  private static boolean isRefusal(Throwable t) {
+    if (t.getMessage() == null) {
+      return false;
     }
-    return Optional.empty();
+    String upper = t.getMessage().strip().toUpperCase(Locale.ROOT);
+    return upper.startsWith(PERMISSION_REPLY) || AUTH_REPLIES.stream().anyMatch(upper::startsWith);
   }
 
   /** The settings behind a refusal: Sentinel's password when Sentinel refused, else the ACL pair. */
   private static String credentialSettings(Throwable cause) {
     String pair = "analytics_storage_config.username and analytics_storage_config.password (env"
         + " TYK_PMP_ANALYTICSSTORAGECONFIG_USERNAME, TYK_PMP_ANALYTICSSTORAGECONFIG_PASSWORD)";
-    for (Throwable c = cause; c != null; c = c.getCause() == c ? null : c.getCause()) {
-      if (c.getMessage() != null && c.getMessage().contains("Sentinel")) {
-        return "analytics_storage_config.sentinel_password (env"
-            + " TYK_PMP_ANALYTICSSTORAGECONFIG_SENTINELPASSWORD), then " + pair;
-      }
-    }
-    return pair;
+    boolean sentinel = Causes.chain(cause).stream()
+        .anyMatch(c -> c.getMessage() != null && c.getMessage().contains("Sentinel"));
+    return sentinel
+        ? "analytics_storage_config.sentinel_password (env"
+            + " TYK_PMP_ANALYTICSSTORAGECONFIG_SENTINELPASSWORD), then " + pair
+        : pair;
   }
 
   /** The exception's message, with its root cause's when that adds something. */
   public static String describe(Throwable t) {
     String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
+    Throwable root = Causes.root(t);
     if (root != t && root.getMessage() != null && !msg.contains(root.getMessage())) {
       msg = msg + " (" + root.getMessage() + ")";
     }

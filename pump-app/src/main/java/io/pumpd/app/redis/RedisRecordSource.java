@@ -3,6 +3,7 @@ package io.pumpd.app.redis;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
+import io.pumpd.core.concurrent.Causes;
 import io.pumpd.core.config.StorageConfig;
 import io.pumpd.core.delivery.SourceUnavailableException;
 import java.nio.charset.StandardCharsets;
@@ -146,7 +147,7 @@ public final class RedisRecordSource implements AutoCloseable {
       availability.up();
       return true;
     } catch (RedisException | ExecutionException | TimeoutException e) {
-      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      Throwable cause = Causes.unwrap(e);
       if (!(cause instanceof RedisCommandExecutionException)) {
         availability.down(cause);
       }
@@ -182,7 +183,7 @@ public final class RedisRecordSource implements AutoCloseable {
       availability.up();
       return out;
     } catch (RedisException | ExecutionException | TimeoutException e) {
-      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      Throwable cause = Causes.unwrap(e);
       if (!(cause instanceof RedisCommandExecutionException)) {
         availability.down(cause);
       }

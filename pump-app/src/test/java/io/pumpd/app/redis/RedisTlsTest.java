@@ -7,11 +7,14 @@ import io.pumpd.core.config.StorageConfig;
 import io.pumpd.core.delivery.SourceUnavailableException;
 import io.pumpd.core.testing.RedisServerProcess;
 import io.pumpd.core.testing.TestCertificates;
+import io.pumpd.core.testing.TestCertificates.ClientKey;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The source over real TLS: a {@code redis-server} with {@code --tls-port}, requiring client
@@ -60,8 +63,12 @@ class RedisTlsTest {
   }
 
   private static String mtls(String caFile) {
-    return ",\"ssl_ca_file\":\"" + caFile + "\",\"ssl_cert_file\":\"" + certs.clientCert
-        + "\",\"ssl_key_file\":\"" + certs.clientKey + "\"";
+    return mtls(caFile, ClientKey.EC_SEC1);
+  }
+
+  private static String mtls(String caFile, ClientKey key) {
+    return ",\"ssl_ca_file\":\"" + caFile + "\",\"ssl_cert_file\":\"" + certs.clientCert(key)
+        + "\",\"ssl_key_file\":\"" + certs.clientKey(key) + "\"";
   }
 
   @Test
@@ -75,6 +82,21 @@ class RedisTlsTest {
       assertThat(batches).singleElement().satisfies(b -> assertThat(b.elements())
           .extracting(TestRedis::text).containsExactly("tls:0", "tls:1", "tls:2"));
       assertThat(source.isAvailable()).isTrue();
+    }
+  }
+
+  /** Go's crypto/tls reads the client key in any of these PEM forms; so does the source. */
+  @ParameterizedTest
+  @EnumSource(ClientKey.class)
+  void drainsWithTheClientKeyInEveryPemForm(ClientKey key) throws Exception {
+    redis.push("analytics-tyk-system-analytics", TestRedis.elements(key.name(), 1));
+    try (RedisRecordSource source = RedisRecordSource.create(
+        config("localhost", mtls(certs.caCert.toString(), key)), SourceOptions.DEFAULTS)) {
+
+      List<SourceBatch> batches = source.pollAnalytics(10);
+
+      assertThat(batches).singleElement().satisfies(b -> assertThat(b.elements())
+          .extracting(TestRedis::text).containsExactly(key.name() + ":0"));
     }
   }
 

@@ -1,7 +1,5 @@
 package io.pumpd.core.concurrent;
 
-import java.util.IdentityHashMap;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,27 +49,9 @@ public final class FatalErrors {
    * OutOfMemoryError}, {@link InternalError} or {@link UnknownError}.
    */
   public static boolean isFatal(Throwable t) {
-    return find(t, new IdentityHashMap<>(), 0) != null;
-  }
-
-  private static Throwable find(Throwable t, Map<Throwable, Boolean> seen, int depth) {
-    if (t == null || depth > 32 || seen.put(t, Boolean.TRUE) != null) {
-      return null;
-    }
-    if (t instanceof OutOfMemoryError || t instanceof InternalError || t instanceof UnknownError) {
-      return t;
-    }
-    Throwable c = find(t.getCause(), seen, depth + 1);
-    if (c != null) {
-      return c;
-    }
-    for (Throwable s : t.getSuppressed()) {
-      Throwable f = find(s, seen, depth + 1);
-      if (f != null) {
-        return f;
-      }
-    }
-    return null;
+    return Causes.find(t, e -> e instanceof OutOfMemoryError
+        || e instanceof InternalError
+        || e instanceof UnknownError).isPresent();
   }
 
   /**

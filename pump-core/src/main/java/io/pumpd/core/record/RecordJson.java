@@ -3,9 +3,6 @@ package io.pumpd.core.record;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.SerializableString;
-import com.fasterxml.jackson.core.io.CharacterEscapes;
-import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -34,10 +31,10 @@ import java.util.Locale;
  *       {@code +1000000000-12-31T23:59:59.999999999Z}), so every decodable record renders;
  *   <li>floats as Go writes a float64 ({@link #formatFloat});
  *   <li>nil lists and maps are {@code null}; map keys are sorted, as Go sorts them;
- *   <li>strings are escaped as Go escapes them: {@code <}, {@code >}, {@code &}, U+2028 and
- *       U+2029 as <code>&#92;u003c</code>-style escapes; control characters as <code>&#92;n</code>,
- *       <code>&#92;t</code>, <code>&#92;b</code>, <code>&#92;f</code>, <code>&#92;r</code> or
- *       lowercase <code>&#92;u001b</code> (Go 1.22 and later).
+ *   <li>strings are escaped as Go escapes them ({@link GoJsonString}): {@code <}, {@code >},
+ *       {@code &}, U+2028 and U+2029 as <code>&#92;u003c</code>-style escapes; control characters
+ *       as <code>&#92;n</code>, <code>&#92;t</code>, <code>&#92;b</code>, <code>&#92;f</code>,
+ *       <code>&#92;r</code> or lowercase <code>&#92;u001b</code> (Go 1.22 and later).
  * </ul>
  *
  * <p>Thread-safe: the shared {@link ObjectMapper} is configured once.
@@ -46,7 +43,7 @@ public final class RecordJson {
   private static final ObjectMapper MAPPER =
       JsonMapper.builder(
               new JsonFactoryBuilder()
-                  .characterEscapes(new GoStringEscapes())
+                  .characterEscapes(GoJsonString.characterEscapes())
                   .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
                   .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
                   .build())
@@ -160,42 +157,6 @@ public final class RecordJson {
     public void serialize(Instant value, JsonGenerator gen, SerializerProvider provider)
         throws IOException {
       gen.writeString(formatTime(value));
-    }
-  }
-
-  /** The characters Go's {@code encoding/json} escapes beyond JSON's minimum (HTML-safe output). */
-  private static final class GoStringEscapes extends CharacterEscapes {
-    private static final long serialVersionUID = 1L;
-    private static final SerializedString LT = new SerializedString("\\u003c");
-    private static final SerializedString GT = new SerializedString("\\u003e");
-    private static final SerializedString AMP = new SerializedString("\\u0026");
-    private static final SerializedString LINE_SEPARATOR = new SerializedString("\\u2028");
-    private static final SerializedString PARAGRAPH_SEPARATOR = new SerializedString("\\u2029");
-
-    private final int[] ascii;
-
-    GoStringEscapes() {
-      ascii = CharacterEscapes.standardAsciiEscapesForJSON();
-      ascii['<'] = ESCAPE_CUSTOM;
-      ascii['>'] = ESCAPE_CUSTOM;
-      ascii['&'] = ESCAPE_CUSTOM;
-    }
-
-    @Override
-    public int[] getEscapeCodesForAscii() {
-      return ascii;
-    }
-
-    @Override
-    public SerializableString getEscapeSequence(int ch) {
-      return switch (ch) {
-        case '<' -> LT;
-        case '>' -> GT;
-        case '&' -> AMP;
-        case 0x2028 -> LINE_SEPARATOR;
-        case 0x2029 -> PARAGRAPH_SEPARATOR;
-        default -> null;
-      };
     }
   }
 }

@@ -1,19 +1,58 @@
 package io.pumpd.core.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Throwaway PKI made with the {@code openssl} command line (fails, never skips, when it is
  * missing): a CA, a server certificate for {@code DNS:localhost} only, a client certificate with an
- * EC key in SEC1 form ({@code EC PRIVATE KEY}), and an unrelated second CA.
+ * EC key in SEC1 form ({@code EC PRIVATE KEY}), a second client certificate with an RSA key, every
+ * client key also in the other forms Go's {@code crypto/tls} reads ({@link ClientKey}), and an
+ * unrelated second CA.
  */
 public final class TestCertificates {
+  private static final String STORE_PASSWORD = "changeit";
+
+  /** A client key in one of the PEM forms a TLS client must accept, with its certificate. */
+  public enum ClientKey {
+    /** EC key, SEC1 ({@code BEGIN EC PRIVATE KEY}); certificate subject {@code CN=pumpd}. */
+    EC_SEC1("client.key", "client.pem", "CN=pumpd"),
+    /** The same EC key, PKCS#8 ({@code BEGIN PRIVATE KEY}). */
+    EC_PKCS8("client-ec-pkcs8.key", "client.pem", "CN=pumpd"),
+    /** RSA key, PKCS#1 ({@code BEGIN RSA PRIVATE KEY}); subject {@code CN=pumpd-rsa}. */
+    RSA_PKCS1("client-rsa-pkcs1.key", "client-rsa.pem", "CN=pumpd-rsa"),
+    /** The same RSA key, PKCS#8 ({@code BEGIN PRIVATE KEY}). */
+    RSA_PKCS8("client-rsa-pkcs8.key", "client-rsa.pem", "CN=pumpd-rsa");
+
+    private final String keyFile;
+    private final String certFile;
+    private final String subject;
+
+    ClientKey(String keyFile, String certFile, String subject) {
+      this.keyFile = keyFile;
+      this.certFile = certFile;
+      this.subject = subject;
+    }
+
+    /** The subject of this key's certificate, as a TLS server sees the client. */
+    public String subject() {
+      return subject;
+    }
+  }
+
   public final Path dir;
   /** A self-signed CA certificate valid for 2 days from its creation. */
   public final Path caCert;
@@ -46,7 +85,56 @@ public final class TestCertificates {
     c.openssl("req", "-new", "-key", "client.key", "-out", "client.csr", "-subj", "/CN=pumpd");
     c.openssl("x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
         "-CAcreateserial", "-out", "client.pem", "-days", "2");
+    c.openssl("pkcs8", "-topk8", "-nocrypt", "-in", "client.key", "-out", "client-ec-pkcs8.key");
+    c.openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
+        "-out", "client-rsa-pkcs8.key");
+    c.openssl("rsa", "-in", "client-rsa-pkcs8.key", "-traditional", "-out", "client-rsa-pkcs1.key");
+    c.openssl("req", "-new", "-key", "client-rsa-pkcs8.key", "-out", "client-rsa.csr",
+        "-subj", "/CN=pumpd-rsa");
+    c.openssl("x509", "-req", "-in", "client-rsa.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "client-rsa.pem", "-days", "2");
     return c;
+  }
+
+  /** The key file of {@code key}. */
+  public Path clientKey(ClientKey key) {
+    return dir.resolve(key.keyFile);
+  }
+
+  /** The certificate file that goes with {@code key}. */
+  public Path clientCert(ClientKey key) {
+    return dir.resolve(key.certFile);
+  }
+
+  /**
+   * A server-side context presenting {@link #serverCert} and, with {@code trustCa}, trusting
+   * client certificates issued by {@link #caCert}. Built through a PKCS#12 store made by openssl
+   * and the JDK's own readers, independently of the project's PEM reader.
+   */
+  public SSLContext serverContext(boolean trustCa) throws IOException, GeneralSecurityException {
+    openssl("pkcs12", "-export", "-in", "server.pem", "-inkey", "server.key", "-out", "server.p12",
+        "-passout", "pass:" + STORE_PASSWORD);
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(dir.resolve("server.p12"))) {
+      keys.load(in, STORE_PASSWORD.toCharArray());
+    }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(keys, STORE_PASSWORD.toCharArray());
+    TrustManager[] trust = null;
+    if (trustCa) {
+      KeyStore cas = KeyStore.getInstance("PKCS12");
+      cas.load(null, null);
+      try (InputStream in = Files.newInputStream(caCert)) {
+        cas.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      }
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(cas);
+      trust = tmf.getTrustManagers();
+    }
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), trust, null);
+    return ctx;
   }
 
   private void selfSignedCa(String name, String cn) throws IOException {

@@ -4,6 +4,8 @@ import com.timgroup.statsd.NonBlockingStatsDClient;
 import com.timgroup.statsd.StatsDClientException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pumpd.core.concurrent.Causes;
+import io.pumpd.core.concurrent.Threads;
 import io.pumpd.core.pump.Deadline;
 import io.pumpd.core.pump.Pump;
 import io.pumpd.core.pump.PumpContext;
@@ -144,13 +146,7 @@ public final class DogStatsdPump implements Pump {
     clientRate = settings.sampleRate() < 1 ? settings.sampleRate() : Double.NaN;
     fixedLineBytes = fixedLineBytes();
     registerMeters(context.meterRegistry(), context);
-    completions =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "dogstatsd-" + name + "-ack");
-              t.setDaemon(true);
-              return t;
-            });
+    completions = Executors.newSingleThreadExecutor(Threads.factory("dogstatsd-" + name + "-ack"));
     ledger = new DeliveryLedger(completions);
     LOG.info(
         "dogstatsd pump {}: sending {}.{} to {} (sample_rate {}, {} metric(s) per datagram, telemetry {})",
@@ -422,10 +418,7 @@ public final class DogStatsdPump implements Pump {
   }
 
   private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null) {
-      t = t.getCause();
-    }
+    Throwable t = Causes.root(e);
     return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + t;
   }
 

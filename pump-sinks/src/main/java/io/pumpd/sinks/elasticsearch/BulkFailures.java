@@ -4,10 +4,9 @@ import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.ErrorCause;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import co.elastic.clients.transport.TransportException;
+import io.pumpd.core.concurrent.Causes;
 import java.io.IOException;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import org.elasticsearch.client.ResponseException;
 
 /**
@@ -27,17 +26,12 @@ final class BulkFailures {
 
   /** Whether a failed request may succeed when sent again. */
   static boolean retriable(Throwable t) {
-    Throwable e = unwrap(t);
+    Throwable e = Causes.unwrap(t);
     int status = status(e);
     if (status > 0) {
       return RETRIED_REQUEST_STATUSES.contains(status);
     }
-    for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof IOException) {
-        return true;
-      }
-    }
-    return false;
+    return Causes.chain(e).stream().anyMatch(IOException.class::isInstance);
   }
 
   /** Whether a per-document failure may succeed when sent again. */
@@ -47,12 +41,12 @@ final class BulkFailures {
 
   /** True when Elasticsearch answered at all (the failure carries an HTTP status). */
   static boolean answered(Throwable t) {
-    return status(unwrap(t)) > 0;
+    return status(Causes.unwrap(t)) > 0;
   }
 
   /** The HTTP status of a failed request, or 0 when there was no answer. */
   static int status(Throwable t) {
-    for (Throwable c = unwrap(t); c != null; c = c.getCause()) {
+    for (Throwable c : Causes.chain(Causes.unwrap(t))) {
       if (c instanceof ResponseException re) {
         return re.getResponse().getStatusLine().getStatusCode();
       }
@@ -68,7 +62,7 @@ final class BulkFailures {
 
   /** A one-line description of a failed request. */
   static String describe(Throwable t) {
-    Throwable e = unwrap(t);
+    Throwable e = Causes.unwrap(t);
     if (e instanceof ElasticsearchException ee && ee.error() != null) {
       return "HTTP " + ee.status() + " " + cause(ee.error());
     }
@@ -76,10 +70,7 @@ final class BulkFailures {
       return "HTTP " + re.getResponse().getStatusLine().getStatusCode() + " "
           + re.getResponse().getStatusLine().getReasonPhrase();
     }
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
+    Throwable root = Causes.root(e);
     String msg = root.getMessage();
     return root.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
   }
@@ -103,13 +94,5 @@ final class BulkFailures {
       sb.append(" (caused by ").append(inner.type()).append(": ").append(inner.reason()).append(')');
     }
     return sb.toString();
-  }
-
-  static Throwable unwrap(Throwable t) {
-    Throwable e = t;
-    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
   }
 }

@@ -1,5 +1,6 @@
 package io.pumpd.sinks.elasticsearch;
 
+import io.pumpd.core.concurrent.Threads;
 import io.pumpd.core.pump.Deadline;
 import io.pumpd.core.pump.Pump;
 import io.pumpd.core.pump.PumpContext;
@@ -56,13 +57,7 @@ public final class ElasticsearchPump implements Pump {
   public void init(PumpContext context) throws PumpException {
     logSettings();
     connection = ElasticsearchConnection.open(settings, name);
-    scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "pumpd-es-" + name);
-              t.setDaemon(true);
-              return t;
-            });
+    scheduler = Executors.newSingleThreadScheduledExecutor(Threads.factory("pumpd-es-" + name));
     metrics = new ElasticsearchPumpMetrics(context.meterRegistry(), context.tags());
     reach = new Reachability(name, "elasticsearch not contacted yet");
     gate =

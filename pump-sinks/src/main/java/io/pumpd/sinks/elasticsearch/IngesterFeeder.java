@@ -1,6 +1,7 @@
 package io.pumpd.sinks.elasticsearch;
 
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
+import io.pumpd.core.concurrent.Threads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,9 +57,7 @@ final class IngesterFeeder<C> {
     this.sink = sink;
     this.rejection = rejection;
     this.closedReason = closedReason;
-    this.thread = new Thread(this::run, "pumpd-es-feed-" + name);
-    thread.setDaemon(true);
-    thread.start();
+    this.thread = Threads.start("pumpd-es-feed-" + name, this::run);
   }
 
   /** Queues documents for the ingester; never blocks. After {@link #stop} they are rejected. */

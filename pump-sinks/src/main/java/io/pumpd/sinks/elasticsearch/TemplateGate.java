@@ -1,6 +1,7 @@
 package io.pumpd.sinks.elasticsearch;
 
 import co.elastic.clients.elasticsearch.ElasticsearchAsyncClient;
+import io.pumpd.core.concurrent.Causes;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +68,7 @@ final class TemplateGate {
             result.complete(null);
           } else {
             LOG.debug("elasticsearch pump {}: index template not installed yet: {}", pumpName, BulkFailures.describe(err));
-            result.completeExceptionally(BulkFailures.unwrap(err));
+            result.completeExceptionally(Causes.unwrap(err));
           }
         });
     return result;

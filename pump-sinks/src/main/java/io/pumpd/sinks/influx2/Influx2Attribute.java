@@ -70,7 +70,7 @@ public enum Influx2Attribute {
       return RecordJson.formatTime(t);
     }
     if (v instanceof String s) {
-      return GoJsonText.trimQuotes(GoJsonText.quote(s));
+      return GoJsonText.tagText(s);
     }
     return String.valueOf(v);
   }

@@ -8,6 +8,7 @@ import com.influxdb.client.write.WriteParameters;
 import com.influxdb.exceptions.InfluxException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pumpd.core.concurrent.Threads;
 import io.pumpd.core.pump.Deadline;
 import io.pumpd.core.pump.Pump;
 import io.pumpd.core.pump.PumpContext;
@@ -173,9 +174,7 @@ public final class Influx2Pump implements Pump {
         settings.bucket(),
         settings.tags(),
         settings.effectiveFields());
-    setupThread = new Thread(this::trySetUpQuietly, "influx2-" + name + "-setup");
-    setupThread.setDaemon(true);
-    setupThread.start();
+    setupThread = Threads.start("influx2-" + name + "-setup", this::trySetUpQuietly);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.pumpd.sinks.influx2;
 
 import com.influxdb.exceptions.InfluxException;
+import io.pumpd.core.concurrent.Causes;
 import io.pumpd.core.retry.Retrier;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,11 +35,7 @@ final class Influx2RequestException extends Exception implements Retrier.RetryAf
     int status = e.status();
     String detail = e.getMessage();
     if (status == 0) {
-      Throwable root = e;
-      while (root.getCause() != null) {
-        root = root.getCause();
-      }
-      detail = root.toString();
+      detail = Causes.root(e).toString();
     }
     String message =
         "influx2 " + action + ": " + (status == 0 ? "no response (" + detail + ")" : detail);

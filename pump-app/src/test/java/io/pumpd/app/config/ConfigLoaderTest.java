@@ -1,14 +1,26 @@
-package io.pumpd.core.config;
+package io.pumpd.app.config;
 
-import static io.pumpd.core.config.EnvBindingTableTest.env;
-import static io.pumpd.core.config.EnvBindingTableTest.write;
+import static io.pumpd.app.config.ConfigFixtures.env;
+import static io.pumpd.app.config.ConfigFixtures.loader;
+import static io.pumpd.app.config.ConfigFixtures.typesWith;
+import static io.pumpd.app.config.ConfigFixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.pumpd.core.config.TestSettings.CsvLike;
-import io.pumpd.core.config.TestSettings.EsLike;
-import io.pumpd.core.config.TestSettings.Influx2Like;
+import io.pumpd.core.config.ConfigException;
+import io.pumpd.core.config.ConfigLoader;
+import io.pumpd.core.config.ConfigProblems;
+import io.pumpd.core.config.EffectiveConfigPrinter;
+import io.pumpd.core.config.EnvName;
+import io.pumpd.core.config.LoadedConfig;
+import io.pumpd.core.config.LoadedPump;
+import io.pumpd.core.config.PumpTypes;
+import io.pumpd.core.config.Secret;
+import io.pumpd.core.config.SelfValidating;
+import io.pumpd.sinks.csv.CsvSettings;
+import io.pumpd.sinks.elasticsearch.ElasticsearchSettings;
+import io.pumpd.sinks.influx2.Influx2Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,12 +28,17 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The config loader over the daemon's own pump types (the sinks' settings classes): file and env
+ * merged as Tyk Pump merges them, every problem reported at once with its key and env name, secrets
+ * never quoted.
+ */
 class ConfigLoaderTest {
   private static final String ONE_PUMP = "\"pumps\": {\"out\": {\"type\": \"stdout\"}}";
 
   @TempDir Path dir;
 
-  private final ConfigLoader loader = new ConfigLoader(TestSettings.TYPES);
+  private final ConfigLoader loader = loader();
 
   private LoadedConfig load(String json, Map<String, String> env) throws Exception {
     return loader.load(write(dir, json), env);
@@ -41,7 +58,7 @@ class ConfigLoaderTest {
 
     assertThat(c.configuration().purgeDelaySeconds()).isEqualTo(8);
     assertThat(c.configuration().purgeChunk()).isEqualTo(50);
-    assertThat(c.pumps().get("csv").settings(CsvLike.class).csvDir()).isEqualTo("/from-env");
+    assertThat(c.pumps().get("csv").settings(CsvSettings.class).csvDir()).isEqualTo("/from-env");
     assertThat(c.pumps().get("csv").entry().timeoutSeconds()).isEqualTo(4);
   }
 
@@ -57,7 +74,7 @@ class ConfigLoaderTest {
     LoadedPump p = c.pumps().get("Es-Prod");
     assertThat(p.type()).isEqualTo("elasticsearch");
     assertThat(p.entry().timeoutSeconds()).isEqualTo(9);
-    assertThat(p.settings(EsLike.class).indexName()).isEqualTo("env-index");
+    assertThat(p.settings(ElasticsearchSettings.class).indexName()).isEqualTo("env-index");
     assertThat(p.metaEnvPrefix()).isEqualTo("TYK_PMP_PUMPS_ES-PROD_META");
     assertThat(p.envName()).isEqualTo("ES-PROD");
     assertThat(c.pumps()).hasSize(1);
@@ -72,10 +89,10 @@ class ConfigLoaderTest {
     LoadedConfig c = load(json, env("TYK_PMP_PUMPS_ELASTICSEARCH_META_VERSION=8"));
 
     assertThat(c.pumps().keySet()).containsExactly("es-prod", "elasticsearch");
-    assertThat(c.pumps().get("es-prod").settings(EsLike.class).version()).isEqualTo("8");
+    assertThat(c.pumps().get("es-prod").settings(ElasticsearchSettings.class).version()).isEqualTo("8");
     assertThat(c.pumps().get("es-prod").metaEnvPrefix())
         .isEqualTo("TYK_PMP_PUMPS_ELASTICSEARCH_META");
-    assertThat(c.pumps().get("elasticsearch").settings(EsLike.class).version()).isEqualTo("8");
+    assertThat(c.pumps().get("elasticsearch").settings(ElasticsearchSettings.class).version()).isEqualTo("8");
     assertThat(c.warnings()).anyMatch(w -> w.contains("configure pumps.es-prod and also create"
         + " the pump ELASTICSEARCH"));
   }
@@ -87,7 +104,7 @@ class ConfigLoaderTest {
 
     LoadedConfig c = load(json, env("MY_CSV_CSVDIR=/custom"));
 
-    assertThat(c.pumps().get("csv2").settings(CsvLike.class).csvDir()).isEqualTo("/custom");
+    assertThat(c.pumps().get("csv2").settings(CsvSettings.class).csvDir()).isEqualTo("/custom");
     assertThat(c.pumps().get("csv2").metaEnvPrefix()).isEqualTo("MY_CSV");
   }
 
@@ -95,42 +112,40 @@ class ConfigLoaderTest {
   void envOnlyPumpsAreCreatedWithTypeFromTypeVar() throws Exception {
     LoadedConfig c = loader.load(dir.resolve("absent.conf"), env(
         "TYK_PMP_PUMPS_PROD_TYPE=Influx2;TYK_PMP_PUMPS_PROD_META_ADDR=http://i:8086;"
+            + "TYK_PMP_PUMPS_PROD_META_ORGNAME=o;TYK_PMP_PUMPS_PROD_META_BUCKETNAME=b;"
             + "TYK_PMP_PUMPS_PROD_TIMEOUT=6"));
 
     LoadedPump p = c.pumps().get("prod");
     assertThat(p.type()).isEqualTo("influx2");
     assertThat(p.entry().type()).isEqualTo("influx2");
     assertThat(p.entry().timeoutSeconds()).isEqualTo(6);
-    assertThat(p.settings(Influx2Like.class).address()).isEqualTo("http://i:8086");
+    assertThat(p.settings(Influx2Settings.class).address()).isEqualTo("http://i:8086");
     assertThat(p.entry().meta().get("meta_env_prefix").asText()).isEqualTo("TYK_PMP_PUMPS_PROD_META");
     assertThat(c.configFile()).isEmpty();
     assertThat(c.warnings()).anyMatch(w -> w.contains("absent.conf not found"));
   }
 
+  /** Tyk's gotcha (an env pump named INFLUX is an influx pump whatever its TYPE) on a type pumpd has. */
   @Test
   void registeredTypeNameForcesTheTypeLikeTyksInfluxGotcha() throws Exception {
     LoadedConfig c = load("{" + ONE_PUMP + "}", env(
-        "TYK_PMP_PUMPS_INFLUX_TYPE=influx2;TYK_PMP_PUMPS_INFLUX_META_ADDR=http://i:8086"));
+        "TYK_PMP_PUMPS_CSV_TYPE=stdout;TYK_PMP_PUMPS_CSV_META_LOGFIELDNAME=rec"));
 
-    assertThat(c.pumps().get("influx").type()).isEqualTo("influx");
-    assertThat(c.warnings()).anyMatch(w -> w.startsWith("TYK_PMP_PUMPS_INFLUX_TYPE=influx2 is"
-        + " ignored: INFLUX is the name of the pump type influx"));
-    // ADDR is not a field of the v1 settings: reported, not silently dropped
+    assertThat(c.pumps().get("csv").type()).isEqualTo("csv");
+    assertThat(c.warnings()).anyMatch(w -> w.startsWith("TYK_PMP_PUMPS_CSV_TYPE=stdout is"
+        + " ignored: CSV is the name of the pump type csv"));
+    // LOGFIELDNAME is not a field of the csv settings: reported, not silently dropped
     assertThat(c.warnings()).contains(
-        "env var TYK_PMP_PUMPS_INFLUX_META_ADDR matches no setting and is ignored");
+        "env var TYK_PMP_PUMPS_CSV_META_LOGFIELDNAME matches no setting and is ignored");
   }
 
   @Test
   void tykTypeNameForcesTheTypeEvenWhenPumpdDoesNotImplementIt() {
-    ConfigLoader withoutInflux = new ConfigLoader(PumpTypes.of(Map.of(
-        "stdout", TestSettings.StdoutLike.class, "influx2", Influx2Like.class)));
-
-    ConfigException e = catchThrowableOfType(ConfigException.class,
-        () -> withoutInflux.load(write(dir, "{" + ONE_PUMP + "}"),
-            env("TYK_PMP_PUMPS_INFLUX_TYPE=influx2")));
+    ConfigException e = failure("{" + ONE_PUMP + "}", env("TYK_PMP_PUMPS_INFLUX_TYPE=influx2"));
 
     assertThat(e.lines()).containsExactly("pumps.influx.type: \"influx\" is a Tyk Pump type that"
-        + " pumpd does not implement; implemented: influx2, stdout (env TYK_PMP_PUMPS_INFLUX_TYPE)");
+        + " pumpd does not implement; implemented: csv, dogstatsd, dummy, elasticsearch, influx2,"
+        + " stdout (env TYK_PMP_PUMPS_INFLUX_TYPE)");
   }
 
   @Test
@@ -148,7 +163,7 @@ class ConfigLoaderTest {
         env("TYK_PMP_PUMPS_MAIN_META_CSVDIR=/x"));
 
     assertThat(c.pumps().get("main").type()).isEqualTo("csv");
-    assertThat(c.pumps().get("main").settings(CsvLike.class).csvDir()).isEqualTo("/x");
+    assertThat(c.pumps().get("main").settings(CsvSettings.class).csvDir()).isEqualTo("/x");
   }
 
   @Test
@@ -162,7 +177,7 @@ class ConfigLoaderTest {
     assertThat(c.configuration().purgeDelaySeconds()).isEqualTo(4);
     assertThat(c.configuration().analyticsStorageConfig().host()).isEqualTo("h");
     assertThat(c.pumps().get("csv").type()).isEqualTo("csv");
-    assertThat(c.pumps().get("csv").settings(CsvLike.class).csvDir()).isEqualTo("/x");
+    assertThat(c.pumps().get("csv").settings(CsvSettings.class).csvDir()).isEqualTo("/x");
     assertThat(c.warnings()).isEmpty();
   }
 
@@ -200,15 +215,15 @@ class ConfigLoaderTest {
 
     assertThat(e.lines()).containsExactlyInAnyOrder(
         "purge_chunk: \"x\" is not an integer (env TYK_PMP_PURGECHUNK)",
-        "pumps.es.meta.version: \"9\" is not supported; use \"7\" or \"8\""
+        "pumps.es.meta.version: must be \"7\" or \"8\", got \"9\""
             + " (env TYK_PMP_PUMPS_ELASTICSEARCH_META_VERSION)",
-        "pumps.es.meta.bulk_config.flush_interval: must be >= 0 seconds"
-            + " (env TYK_PMP_PUMPS_ELASTICSEARCH_META_BULKCONFIG_FLUSHINTERVAL)",
+        "pumps.es.meta.bulk_config.flush_interval: must be 0 (default 1 s) or a number of seconds,"
+            + " got -1 (env TYK_PMP_PUMPS_ELASTICSEARCH_META_BULKCONFIG_FLUSHINTERVAL)",
         "pumps.k.type: \"kafka\" is a Tyk Pump type that pumpd does not implement; implemented:"
-            + " csv, dogstatsd, dummy, elasticsearch, influx, influx2, stdout"
+            + " csv, dogstatsd, dummy, elasticsearch, influx2, stdout"
             + " (env TYK_PMP_PUMPS_K_TYPE)",
         "pumps.what.type: unknown pump type \"nosuch\"; known types: csv, dogstatsd, dummy,"
-            + " elasticsearch, influx, influx2, stdout (env TYK_PMP_PUMPS_WHAT_TYPE)",
+            + " elasticsearch, influx2, stdout (env TYK_PMP_PUMPS_WHAT_TYPE)",
         "purge_delay: must be > 0 (seconds between purge cycles; with 0 Tyk Pump never purges)"
             + " (env TYK_PMP_PURGEDELAY)",
         "graceful_shutdown_timeout_duration: must be > 0 seconds"
@@ -465,12 +480,13 @@ class ConfigLoaderTest {
   @Test
   void listOfObjectsCannotBeSetFromEnvAsInTyk() throws Exception {
     String json = """
-        {"pumps": {"influx2": {"type": "influx2", "meta": {"new_bucket_config":
+        {"pumps": {"influx2": {"type": "influx2", "meta": {"address": "http://i:8086",
+            "organization": "o", "bucket": "b", "new_bucket_config":
             {"retention_rules": [{"every_seconds": 3600, "type": "expire"}]}}}}}""";
 
     LoadedConfig c = load(json, env("TYK_PMP_PUMPS_INFLUX2_META_NEWBUCKETCONFIG_RETENTIONRULES=x"));
 
-    assertThat(c.pumps().get("influx2").settings(Influx2Like.class).newBucketConfig()
+    assertThat(c.pumps().get("influx2").settings(Influx2Settings.class).newBucketConfig()
         .retentionRules().get(0).everySeconds()).isEqualTo(3600);
     assertThat(c.warnings()).containsExactly("TYK_PMP_PUMPS_INFLUX2_META_NEWBUCKETCONFIG_RETENTIONRULES"
         + " is ignored: pumps.influx2.meta.new_bucket_config.retention_rules cannot be set from the"
@@ -506,22 +522,26 @@ class ConfigLoaderTest {
                           "meta": {"elasticsearch_url": "https://elastic:url-pass-1@es:9200",
                                    "auth_basic_password": "es-basic-secret-1",
                                    "auth_api_key": 99}},
-                   "influx2": {"type": "influx2", "meta": {"token": "bad-token-secret-1"}}}}""";
+                   "sloppy": {"type": "sloppy", "meta": {"token": "bad-token-secret-1"}}}}""";
     Map<String, String> env = env("TYK_PMP_ANALYTICSSTORAGECONFIG_PASSWORD=redis-secret-1;"
         + "TYK_PMP_PUMPS_ES_META_PASSWORD=es-env-secret-1;TYK_PMP_PUMPS_ES_META_AUTHAPIKEY=a;"
         + "TYK_PMP_PUMPS_ES_META_AUTHAPIKEYID=id-1");
     List<String> secrets = List.of("sentinel-secret-1", "vault-token-1", "url-pass-1",
         "es-basic-secret-1", "bad-token-secret-1", "redis-secret-1", "es-env-secret-1");
 
-    ConfigException e = failure(json, env);
-    // the careless influx validator's message is redacted; the wrong-typed api key is not quoted
-    assertThat(e.lines()).contains("pumps.influx2.meta.token: token **** was rejected"
-        + " (env TYK_PMP_PUMPS_INFLUX2_META_TOKEN)");
+    ConfigLoader sloppyLoader = new ConfigLoader(typesWith("sloppy", SloppySettings.class));
+
+    ConfigException e = catchThrowableOfType(ConfigException.class,
+        () -> sloppyLoader.load(write(dir, json), env));
+    // the careless validator's message is redacted; the wrong-typed api key is not quoted
+    assertThat(e.lines()).contains("pumps.sloppy.meta.token: token **** was rejected"
+        + " (env TYK_PMP_PUMPS_SLOPPY_META_TOKEN)");
     String everything = e.getMessage() + String.join("\n", e.warnings());
     secrets.forEach(s -> assertThat(everything).doesNotContain(s));
 
     // the same config made valid: rendered output masks every secret, keeps the rest
-    LoadedConfig ok = load(json.replace("bad-token", "good-token").replace("99", "\"k\""), env);
+    LoadedConfig ok = sloppyLoader.load(
+        write(dir, json.replace("bad-token", "good-token").replace("99", "\"k\"")), env);
     String rendered = EffectiveConfigPrinter.render(ok);
     secrets.forEach(s -> assertThat(rendered).doesNotContain(s));
     assertThat(rendered).doesNotContain("good-token-secret-1");
@@ -533,8 +553,10 @@ class ConfigLoaderTest {
 
   @Test
   void effectiveConfigShowsDefaultsEnvValuesAndMetaPrefixes() throws Exception {
-    LoadedConfig c = load("{" + ONE_PUMP + "}", env("TYK_PMP_PUMPS_ES_TYPE=elasticsearch;"
-        + "TYK_PMP_PUMPS_ES_META_BULKCONFIG_WORKERS=3;TYK_PMP_PURGECHUNK=7"));
+    LoadedConfig c = new ConfigLoader(typesWith("sloppy", SloppySettings.class)).load(
+        write(dir, "{" + ONE_PUMP + "}"), env("TYK_PMP_PUMPS_ES_TYPE=elasticsearch;"
+            + "TYK_PMP_PUMPS_ES_META_BULKCONFIG_WORKERS=3;TYK_PMP_PURGECHUNK=7;"
+            + "TYK_PMP_PUMPS_SLOPPY_TYPE=sloppy"));
 
     var tree = EffectiveConfigPrinter.toTree(c);
 
@@ -544,8 +566,31 @@ class ConfigLoaderTest {
     assertThat(tree.at("/pumps/es/meta/bulk_config/workers").asInt()).isEqualTo(3);
     assertThat(tree.at("/pumps/es/meta/index_name").asText()).isEqualTo("tyk_analytics");
     assertThat(tree.at("/pumps/es/meta/meta_env_prefix").asText()).isEqualTo("TYK_PMP_PUMPS_ES_META");
-    assertThat(tree.at("/pumps/es/meta").has("computedIndex")).isFalse();
+    assertThat(tree.at("/pumps/sloppy/meta").has("computedToken")).isFalse();
+    assertThat(tree.at("/pumps/sloppy/meta/token").asText()).isEmpty();
     assertThat(tree.at("/pumps/out/type").asText()).isEqualTo("stdout");
+  }
+
+  /**
+   * A careless sink's settings: its validator quotes its own secret, and it has a bean-style
+   * getter. The loader must keep the secret out of every message, and the printer must not take
+   * the getter for a setting.
+   */
+  public static final class SloppySettings implements SelfValidating {
+    @JsonProperty("token")
+    private Secret token = Secret.EMPTY;
+
+    /** Not a setting: a value computed from one. */
+    public String getComputedToken() {
+      return token.reveal() + "-x";
+    }
+
+    @Override
+    public void validate(ConfigProblems problems) {
+      if (token.reveal().startsWith("bad")) {
+        problems.add("token", "token " + token.reveal() + " was rejected");
+      }
+    }
   }
 
   /** A sink may write its settings as a record; env names still come from the components. */
@@ -571,7 +616,8 @@ class ConfigLoaderTest {
   @Test
   void valuesJacksonCannotBindAreProblemsAtTheirPath() {
     String json = """
-        {"pumps": {"influx2": {"type": "influx2", "meta": {"new_bucket_config":
+        {"pumps": {"influx2": {"type": "influx2", "meta": {"address": "http://i:8086",
+            "organization": "o", "bucket": "b", "new_bucket_config":
             {"retention_rules": [{"every_seconds": "soon"}]}}}}}""";
 
     ConfigException e = failure(json, Map.of());

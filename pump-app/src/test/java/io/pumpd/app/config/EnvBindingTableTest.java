@@ -1,16 +1,21 @@
-package io.pumpd.core.config;
+package io.pumpd.app.config;
 
+import static io.pumpd.app.config.ConfigFixtures.INFLUX2_REQUIRED;
+import static io.pumpd.app.config.ConfigFixtures.env;
+import static io.pumpd.app.config.ConfigFixtures.loader;
+import static io.pumpd.app.config.ConfigFixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pumpd.core.config.TestSettings.CsvLike;
-import io.pumpd.core.config.TestSettings.DogStatsdLike;
-import io.pumpd.core.config.TestSettings.EsLike;
-import io.pumpd.core.config.TestSettings.Influx2Like;
-import io.pumpd.core.config.TestSettings.StdoutLike;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.pumpd.core.config.LoadedConfig;
+import io.pumpd.core.config.PumpEntry;
+import io.pumpd.core.config.StorageConfig;
+import io.pumpd.sinks.csv.CsvSettings;
+import io.pumpd.sinks.dogstatsd.DogStatsdSettings;
+import io.pumpd.sinks.elasticsearch.ElasticsearchSettings;
+import io.pumpd.sinks.influx2.Influx2Settings;
+import io.pumpd.sinks.stdout.StdoutSettings;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -22,7 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every env name from {@code reference/tyk-pump.md} §2.5, §4 and §5 binds where Tyk Pump binds
- * it: one row per env setting (several vars separated by {@code ;}), over a small base file.
+ * it: one row per env setting (several vars separated by {@code ;}), over a small base file. Pump
+ * meta binds to the sinks' own settings classes, through the daemon's pump registry.
  */
 class EnvBindingTableTest {
   private static final String BASE_FILE =
@@ -136,49 +142,66 @@ class EnvBindingTableTest {
         row("TYK_PMP_REDIS_PORT=2;TYK_PMP_TEMPORAL_STORAGE_PORT=3", c -> storage(c).port(), 3),
         // pump meta by registered type name (§4.6, §5)
         row("TYK_PMP_PUMPS_CSV_META_CSVDIR=/data/csv",
-            c -> settings(c, "csv", CsvLike.class).csvDir(), "/data/csv"),
+            c -> settings(c, "csv", CsvSettings.class).csvDir(), "/data/csv"),
         row("TYK_PMP_PUMPS_ELASTICSEARCH_META_ENABLESNIFFING=true",
-            c -> settings(c, "elasticsearch", EsLike.class).useSniffing(), true),
+            c -> es(c).useSniffing(), true),
         row("TYK_PMP_PUMPS_ELASTICSEARCH_META_ELASTICSEARCHURL=http://es:9200",
-            c -> settings(c, "elasticsearch", EsLike.class).elasticsearchUrl(), "http://es:9200"),
+            c -> es(c).elasticsearchUrl(), "http://es:9200"),
         row("TYK_PMP_PUMPS_ELASTICSEARCH_META_BULKCONFIG_FLUSHINTERVAL=5",
-            c -> settings(c, "elasticsearch", EsLike.class).bulkConfig().flushInterval(), 5),
+            c -> es(c).bulkConfig().flushInterval(), Duration.ofSeconds(5)),
         row("TYK_PMP_PUMPS_ELASTICSEARCH_META_BULKCONFIG_WORKERS=2",
-            c -> settings(c, "elasticsearch", EsLike.class).bulkConfig().workers(), 2),
+            c -> es(c).bulkConfig().workers(), 2),
+        row("TYK_PMP_PUMPS_ELASTICSEARCH_META_BULKCONFIG_BULKACTIONS=20",
+            c -> es(c).bulkConfig().bulkActions(), 20),
+        row("TYK_PMP_PUMPS_ELASTICSEARCH_META_BULKCONFIG_BULKSIZE=4096",
+            c -> es(c).bulkConfig().bulkSize(), 4096L),
         row("TYK_PMP_PUMPS_ELASTICSEARCH_META_EXTENDEDSTATISTICS=true",
-            c -> settings(c, "elasticsearch", EsLike.class).extendedStats(), true),
-        row("TYK_PMP_PUMPS_ELASTICSEARCH_META_VERSION=8",
-            c -> settings(c, "elasticsearch", EsLike.class).version(), "8"),
+            c -> es(c).extendedStats(), true),
+        row("TYK_PMP_PUMPS_ELASTICSEARCH_META_VERSION=8", c -> es(c).version(), "8"),
         row("TYK_PMP_PUMPS_ELASTICSEARCH_META_USERNAME=elastic",
-            c -> settings(c, "elasticsearch", EsLike.class).username(), "elastic"),
-        row("TYK_PMP_PUMPS_ELASTICSEARCH_META_AUTHAPIKEY=k3y-value",
-            c -> settings(c, "elasticsearch", EsLike.class).authApiKey().reveal(), "k3y-value"),
+            c -> es(c).authBasicUsername(), "elastic"),
+        row("TYK_PMP_PUMPS_ELASTICSEARCH_META_PASSWORD=es-pw",
+            c -> es(c).authBasicPassword().reveal(), "es-pw"),
+        row("TYK_PMP_PUMPS_ELASTICSEARCH_META_AUTHAPIKEYID=id-1;"
+                + "TYK_PMP_PUMPS_ELASTICSEARCH_META_AUTHAPIKEY=k3y-value",
+            c -> List.of(es(c).authApiKeyId(), es(c).authApiKey().reveal()),
+            List.of("id-1", "k3y-value")),
+        row("TYK_PMP_PUMPS_ELASTICSEARCH_META_MCPINDEXNAME=mcp", c -> es(c).mcpIndexName(), "mcp"),
+        row("TYK_PMP_PUMPS_ELASTICSEARCH_META_INSTALLTEMPLATE=false",
+            c -> es(c).installTemplate(), false),
         row("TYK_PMP_PUMPS_ES_TYPE=elasticsearch;TYK_PMP_PUMPS_ES_META_INDEXNAME=prod",
             c -> List.of(c.pumps().get("es").type(),
-                settings(c, "es", EsLike.class).indexName(),
+                settings(c, "es", ElasticsearchSettings.class).indexName(),
                 c.pumps().get("es").metaEnvPrefix()),
             List.of("elasticsearch", "prod", "TYK_PMP_PUMPS_ES_META")),
-        row("TYK_PMP_PUMPS_INFLUX2_META_BUCKETNAME=b1",
-            c -> settings(c, "influx2", Influx2Like.class).bucket(), "b1"),
-        row("TYK_PMP_PUMPS_INFLUX2_META_ORGNAME=o1",
-            c -> settings(c, "influx2", Influx2Like.class).organization(), "o1"),
-        row("TYK_PMP_PUMPS_INFLUX2_META_ADDR=http://influx:8086",
-            c -> settings(c, "influx2", Influx2Like.class).address(), "http://influx:8086"),
-        row("TYK_PMP_PUMPS_INFLUX2_META_TOKEN=tok-123",
-            c -> settings(c, "influx2", Influx2Like.class).token().reveal(), "tok-123"),
-        row("TYK_PMP_PUMPS_INFLUX2_META_FIELDS=request_time,response_code",
-            c -> settings(c, "influx2", Influx2Like.class).fields(),
+        row(influx2("BUCKETNAME=b1"), c -> influx2(c).bucket(), "b1"),
+        row(influx2("ORGNAME=o1"), c -> influx2(c).organization(), "o1"),
+        row(influx2("ADDR=http://influx2:8086"), c -> influx2(c).address(), "http://influx2:8086"),
+        row(influx2("TOKEN=tok-123"), c -> influx2(c).token().reveal(), "tok-123"),
+        row(influx2("FIELDS=request_time,response_code"), c -> influx2(c).fields(),
             List.of("request_time", "response_code")),
-        row("TYK_PMP_PUMPS_INFLUX2_META_NEWBUCKETCONFIG_DESCRIPTION=d",
-            c -> settings(c, "influx2", Influx2Like.class).newBucketConfig().description(), "d"),
-        row("TYK_PMP_PUMPS_DOGSTATSD_META_SAMPLERATE=0.5",
-            c -> settings(c, "dogstatsd", DogStatsdLike.class).sampleRate(), 0.5),
-        row("TYK_PMP_PUMPS_DOGSTATSD_META_ASYNCUDSWRITETIMEOUT=3",
-            c -> settings(c, "dogstatsd", DogStatsdLike.class).asyncUdsWriteTimeoutSeconds(), 3),
-        row("TYK_PMP_PUMPS_DOGSTATSD_META_TAGS=method,path",
-            c -> settings(c, "dogstatsd", DogStatsdLike.class).tags(), List.of("method", "path")),
+        row(influx2("TAGS=path,method"), c -> influx2(c).tags(), List.of("path", "method")),
+        row(influx2("NEWBUCKETCONFIG_DESCRIPTION=d"),
+            c -> influx2(c).newBucketConfig().description(), "d"),
+        row(influx2("CREATEMISSINGBUCKET=true"), c -> influx2(c).createMissingBucket(), true),
+        row(influx2("BATCHSIZE=100"), c -> influx2(c).batchSize(), 100),
+        row(influx2("VERIFYBUCKET=false"), c -> influx2(c).verifyBucket(), false),
+        row("TYK_PMP_PUMPS_DOGSTATSD_META_SAMPLERATE=0.5", c -> dogStatsd(c).sampleRate(), 0.5),
+        row("TYK_PMP_PUMPS_DOGSTATSD_META_ASYNCUDS=true;"
+                + "TYK_PMP_PUMPS_DOGSTATSD_META_ASYNCUDSWRITETIMEOUT=3",
+            c -> dogStatsd(c).udsWriteTimeout(), Duration.ofSeconds(3)),
+        row("TYK_PMP_PUMPS_DOGSTATSD_META_TAGS=method,path", c -> dogStatsd(c).tags(),
+            List.of("method", "path")),
+        row("TYK_PMP_PUMPS_DOGSTATSD_META_BUFFERED=true;"
+                + "TYK_PMP_PUMPS_DOGSTATSD_META_BUFFEREDMAXMESSAGES=8",
+            c -> dogStatsd(c).maxMessagesPerDatagram(), 8),
+        row("TYK_PMP_PUMPS_DOGSTATSD_META_NAMESPACE=pmp", c -> dogStatsd(c).namespace(), "pmp"),
+        row("TYK_PMP_PUMPS_DOGSTATSD_META_ENABLETELEMETRY=true",
+            c -> dogStatsd(c).enableTelemetry(), true),
         row("TYK_PMP_PUMPS_STDOUT_META_LOGFIELDNAME=rec",
-            c -> settings(c, "stdout", StdoutLike.class).logFieldName(), "rec"),
+            c -> settings(c, "stdout", StdoutSettings.class).logFieldName(), "rec"),
+        row("TYK_PMP_PUMPS_STDOUT_META_USELEGACYPAYLOADFORMAT=true",
+            c -> settings(c, "stdout", StdoutSettings.class).useLegacyPayloadFormat(), true),
         // the common per-pump options (§4.5) on a custom-named env pump
         row(x("FILTERS_SKIPPEDRESPONSECODES=404,500"), c -> entry(c).filters().skipResponseCodes(),
             List.of(404, 500)),
@@ -194,20 +217,22 @@ class EnvBindingTableTest {
         row(x("DECODERAWRESPONSE=1"), c -> entry(c).rawResponseDecoded(), true),
         row(x("OMITDETAILEDRECORDING=true"), c -> entry(c).omitDetailedRecording(), true),
         row(x("MAXRECORDSIZE=2048"), c -> entry(c).maxRecordSize(), 2048),
-        row(x("META_FORMAT=json"), c -> settings(c, "x", StdoutLike.class).format(), "json"));
+        row(x("META_FORMAT=json"), c -> settings(c, "x", StdoutSettings.class).json(), true));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("rows")
   void envBindsWhereTykBindsIt(String vars, Function<LoadedConfig, Object> read, Object expected)
       throws Exception {
-    Path file = dir.resolve("pump.conf");
-    Files.writeString(file, BASE_FILE);
-
-    LoadedConfig loaded = new ConfigLoader(TestSettings.TYPES).load(file, env(vars));
+    LoadedConfig loaded = loader().load(write(dir, BASE_FILE), env(vars));
 
     assertThat(read.apply(loaded)).isEqualTo(expected);
     assertThat(loaded.warnings()).noneMatch(w -> w.contains("matches no setting"));
+  }
+
+  /** {@code var} of the influx2 pump INFLUX2, after the vars it needs to validate. */
+  private static String influx2(String var) {
+    return INFLUX2_REQUIRED + ";TYK_PMP_PUMPS_INFLUX2_META_" + var;
   }
 
   /** A var of the custom-named pump X of type stdout. */
@@ -217,15 +242,6 @@ class EnvBindingTableTest {
 
   private static Arguments row(String vars, Function<LoadedConfig, Object> read, Object expected) {
     return Arguments.of(vars, read, expected);
-  }
-
-  static Map<String, String> env(String vars) {
-    Map<String, String> env = new LinkedHashMap<>();
-    for (String kv : vars.split(";")) {
-      int eq = kv.indexOf('=');
-      env.put(kv.substring(0, eq), kv.substring(eq + 1));
-    }
-    return env;
   }
 
   private static StorageConfig storage(LoadedConfig c) {
@@ -240,9 +256,15 @@ class EnvBindingTableTest {
     return c.pumps().get(pump).settings(type);
   }
 
-  static Path write(Path dir, String json) throws IOException {
-    Path file = dir.resolve("pump.conf");
-    Files.writeString(file, json);
-    return file;
+  private static ElasticsearchSettings es(LoadedConfig c) {
+    return settings(c, "elasticsearch", ElasticsearchSettings.class);
+  }
+
+  private static Influx2Settings influx2(LoadedConfig c) {
+    return settings(c, "influx2", Influx2Settings.class);
+  }
+
+  private static DogStatsdSettings dogStatsd(LoadedConfig c) {
+    return settings(c, "dogstatsd", DogStatsdSettings.class);
   }
 }
