@@ -87,7 +87,9 @@ public final class ProtobufRecordDecoder implements ElementDecoder<AnalyticsReco
   /** The zone IDs {@link ZoneId#of} knows from its IANA database (not offsets nor prefixes). */
   private static final Set<String> ZONE_IDS = ZoneId.getAvailableZoneIds();
 
+  private static final byte[] NO_BYTES = new byte[0];
   private static final long GO_ZERO_SECONDS = GoTime.ZERO.getEpochSecond();
+
   private static final long GRAPH_ERROR_HEAP = 32;
   private static final int MAX_GROUP_DEPTH = 64;
 
@@ -135,7 +137,7 @@ public final class ProtobufRecordDecoder implements ElementDecoder<AnalyticsReco
   private final Map<String, ZoneId> zones = new HashMap<>();
 
   // ---- the element being decoded ----
-  private byte[] buf = new byte[0];
+  private byte[] buf = NO_BYTES;
   private CodedInputStream in;
   private long heap;
 
@@ -248,7 +250,7 @@ public final class ProtobufRecordDecoder implements ElementDecoder<AnalyticsReco
     } catch (IOException e) { // a byte-array input does no I/O
       throw malformed(e);
     } finally {
-      buf = new byte[0];
+      buf = NO_BYTES;
       in = null;
       graphTypes = null;
       rootFields = null;
