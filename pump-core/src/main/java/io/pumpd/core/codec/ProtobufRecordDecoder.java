@@ -2,7 +2,6 @@ package io.pumpd.core.codec;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.pumpd.core.deadletter.RateLimitedLogger;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.record.GeoData;
@@ -245,9 +244,7 @@ public final class ProtobufRecordDecoder implements ElementDecoder<AnalyticsReco
       in.pushLimit(bytes.length);
       charge(MsgpackRecordDecoder.RECORD_HEAP, at);
       return record();
-    } catch (InvalidProtocolBufferException e) {
-      throw malformed(e);
-    } catch (IOException e) { // a byte-array input does no I/O
+    } catch (IOException e) { // InvalidProtocolBufferException: a byte array does no other I/O
       throw malformed(e);
     } finally {
       buf = NO_BYTES;
