@@ -17,6 +17,8 @@ import java.util.List;
  */
 public final class FixtureFiles {
   public static final String MODERN = "tyk-records-modern";
+  /** The same kind of records as a gateway with {@code serializer_type: "protobuf"} writes them. */
+  public static final String PROTOBUF = "tyk-records-protobuf";
 
   private FixtureFiles() {}
 
@@ -42,7 +44,7 @@ public final class FixtureFiles {
         "fixtures not found (set -Dpump.fixtures.dir=DIR); tried " + candidates);
   }
 
-  /** The length-prefixed msgpack elements of {@code name}.bin, in file order. */
+  /** The length-prefixed elements (msgpack, or protobuf) of {@code name}.bin, in file order. */
   public static List<byte[]> elements(String name) {
     Path file = dir().resolve(name + ".bin");
     try {

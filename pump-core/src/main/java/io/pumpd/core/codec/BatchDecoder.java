@@ -9,6 +9,7 @@ import io.pumpd.core.deadletter.RateLimitedLogger;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.record.UptimeRecord;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,8 +35,14 @@ import org.slf4j.LoggerFactory;
  * come back in {@link Decoded#notDeadLettered()}, and the caller decides (keep the source entry
  * unacknowledged, or log them as lost where the source has already forgotten them).
  *
- * <p>Threading: not thread-safe. It owns a {@link MsgpackRecordDecoder}, which reuses its cursor;
- * use one instance per thread. The dead-letter queue and the meter registry it is given are
+ * <p><b>Element formats.</b> {@link #decode} and {@link #decodeUptime} read the gateway's msgpack
+ * elements; {@link #decodeProtobuf} reads the protobuf request records of the {@code *_protobuf}
+ * keys (with a {@link ProtobufRecordDecoder} made on first use, under the same limits); {@link
+ * #decode(String, List, long, ElementDecoder)} drives any other {@link ElementDecoder} the same
+ * way.
+ *
+ * <p>Threading: not thread-safe. It owns a {@link MsgpackRecordDecoder} and a {@link
+ * ProtobufRecordDecoder}, which reuse their state; use one instance per thread. The dead-letter queue and the meter registry it is given are
  * thread-safe and may be shared by all instances.
  *
  * <p>Never throws for any element content: an unexpected exception from the decoder (a bug) is
@@ -60,8 +67,12 @@ public final class BatchDecoder {
   public record Decoded<T>(List<T> records, long heapBytes, int undecodable, int consumed,
       List<DeadLetter.Undecodable> notDeadLettered, String deadLetterFailure) {}
 
-  private final MsgpackRecordDecoder decoder;
+  private final ElementDecoder<AnalyticsRecord> msgpackRecords;
+  private final ElementDecoder<UptimeRecord> msgpackUptime;
+  private final ZoneId protobufLocalZone;
+  private ProtobufRecordDecoder protobuf;
   private final long maxElementBytes;
+  private final long maxElementHeapBytes;
   private final DeadLetterQueue deadLetters;
   private final MeterRegistry registry;
   private final RateLimitedLogger log;
@@ -83,9 +94,22 @@ public final class BatchDecoder {
     this(deadLetters, registry, new RateLimitedLogger(LOG, Duration.ofSeconds(10)), maxElementBytes);
   }
 
-  /** As above with a given log limiter (for tests, or to share one across threads). */
+  /**
+   * As above with a given log limiter (for tests, or to share one across threads); protobuf
+   * records with {@code TimeZone "Local"} are read in the JVM's default zone.
+   */
   public BatchDecoder(DeadLetterQueue deadLetters, MeterRegistry registry, RateLimitedLogger log,
       long maxElementBytes) {
+    this(deadLetters, registry, log, maxElementBytes, ZoneId.systemDefault());
+  }
+
+  /**
+   * As above, reading protobuf records whose {@code TimeZone} is {@code "Local"} in {@code
+   * protobufLocalZone} (see {@link ProtobufRecordDecoder#ProtobufRecordDecoder(long, ZoneId)}).
+   */
+  public BatchDecoder(DeadLetterQueue deadLetters, MeterRegistry registry, RateLimitedLogger log,
+      long maxElementBytes, ZoneId protobufLocalZone) {
+    this.protobufLocalZone = Objects.requireNonNull(protobufLocalZone, "protobufLocalZone");
     this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.log = Objects.requireNonNull(log, "log");
@@ -93,14 +117,40 @@ public final class BatchDecoder {
       throw new IllegalArgumentException("maxElementBytes must be > 0: " + maxElementBytes);
     }
     this.maxElementBytes = maxElementBytes;
-    this.decoder = new MsgpackRecordDecoder(
-        maxElementBytes > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * maxElementBytes);
+    this.maxElementHeapBytes =
+        maxElementBytes > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * maxElementBytes;
+    MsgpackRecordDecoder msgpack = new MsgpackRecordDecoder(maxElementHeapBytes);
+    this.msgpackRecords = new ElementDecoder<>() {
+      @Override
+      public AnalyticsRecord decode(byte[] element) throws RecordDecodeException {
+        return msgpack.decodeRecord(element);
+      }
+
+      @Override
+      public long lastHeapBytes() {
+        return msgpack.lastHeapBytes();
+      }
+    };
+    this.msgpackUptime = new ElementDecoder<>() {
+      @Override
+      public UptimeRecord decode(byte[] element) throws RecordDecodeException {
+        return msgpack.decodeUptime(element);
+      }
+
+      @Override
+      public long lastHeapBytes() {
+        return msgpack.lastHeapBytes();
+      }
+    };
   }
 
-  /** An element's kind of record. */
-  @FunctionalInterface
-  private interface ElementDecoder<T> {
-    T decode(MsgpackRecordDecoder d, byte[] element) throws RecordDecodeException;
+  /**
+   * The most heap one element may decode to: twice {@code maxElementBytes} ({@link Long#MAX_VALUE}
+   * without a limit). An {@link ElementDecoder} given to {@link #decode(String, List, long,
+   * ElementDecoder)} should apply it, as this class's own decoders do.
+   */
+  public long maxElementHeapBytes() {
+    return maxElementHeapBytes;
   }
 
   /**
@@ -108,7 +158,7 @@ public final class BatchDecoder {
    * undecodable ones, which are counted, logged and dead-lettered.
    */
   public Decoded<AnalyticsRecord> decode(String sourceKey, List<byte[]> elements) {
-    return decode(sourceKey, elements, Long.MAX_VALUE, MsgpackRecordDecoder::decodeRecord);
+    return decode(sourceKey, elements, Long.MAX_VALUE, msgpackRecords);
   }
 
   /**
@@ -119,21 +169,49 @@ public final class BatchDecoder {
    */
   public Decoded<AnalyticsRecord> decode(String sourceKey, List<byte[]> elements,
       long maxHeapBytes) {
-    return decode(sourceKey, elements, maxHeapBytes, MsgpackRecordDecoder::decodeRecord);
+    return decode(sourceKey, elements, maxHeapBytes, msgpackRecords);
   }
 
   /** As {@link #decode}, for uptime records ({@code host-checker:tyk-uptime-analytics}). */
   public Decoded<UptimeRecord> decodeUptime(String sourceKey, List<byte[]> elements) {
-    return decode(sourceKey, elements, Long.MAX_VALUE, MsgpackRecordDecoder::decodeUptime);
+    return decode(sourceKey, elements, Long.MAX_VALUE, msgpackUptime);
   }
 
   /** As {@link #decode(String, List, long)}, for uptime records. */
   public Decoded<UptimeRecord> decodeUptime(String sourceKey, List<byte[]> elements,
       long maxHeapBytes) {
-    return decode(sourceKey, elements, maxHeapBytes, MsgpackRecordDecoder::decodeUptime);
+    return decode(sourceKey, elements, maxHeapBytes, msgpackUptime);
   }
 
-  private <T> Decoded<T> decode(String sourceKey, List<byte[]> elements, long maxHeapBytes,
+  /**
+   * As {@link #decode(String, List)}, for the gateway's protobuf request records (the {@code
+   * *_protobuf} keys, {@link ProtobufRecordDecoder}).
+   */
+  public Decoded<AnalyticsRecord> decodeProtobuf(String sourceKey, List<byte[]> elements) {
+    return decode(sourceKey, elements, Long.MAX_VALUE, protobuf());
+  }
+
+  /** As {@link #decode(String, List, long)}, for the gateway's protobuf request records. */
+  public Decoded<AnalyticsRecord> decodeProtobuf(String sourceKey, List<byte[]> elements,
+      long maxHeapBytes) {
+    return decode(sourceKey, elements, maxHeapBytes, protobuf());
+  }
+
+  private ProtobufRecordDecoder protobuf() {
+    if (protobuf == null) {
+      protobuf = new ProtobufRecordDecoder(maxElementHeapBytes, protobufLocalZone);
+    }
+    return protobuf;
+  }
+
+  /**
+   * As {@link #decode(String, List, long)}, with {@code kind} decoding each element: an element
+   * larger than {@code maxElementBytes} is refused without being given to it, and whatever it
+   * throws for an element (a {@link RecordDecodeException}, or any other exception, a bug) makes
+   * that element undecodable: counted, logged and dead-lettered like the others. {@code kind} is
+   * used from the calling thread only.
+   */
+  public <T> Decoded<T> decode(String sourceKey, List<byte[]> elements, long maxHeapBytes,
       ElementDecoder<T> kind) {
     List<T> out = new ArrayList<>(Math.min(elements.size(), 1024));
     List<DeadLetter.Undecodable> bad = null;
@@ -150,8 +228,8 @@ public final class BatchDecoder {
             + maxElementBytes + ")";
       } else {
         try {
-          out.add(kind.decode(decoder, element));
-          heap += decoder.lastHeapBytes();
+          out.add(kind.decode(element));
+          heap += kind.lastHeapBytes();
           continue;
         } catch (RecordDecodeException e) {
           reason = e.getMessage();

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One API request as the Tyk Gateway records it (Go {@code analytics.AnalyticsRecord}).
@@ -167,6 +170,9 @@ public final class AnalyticsRecord {
   @JsonIgnore
   private String collectionName = "";
 
+  @JsonIgnore
+  private ZoneId zone = ZoneOffset.UTC;
+
   /** A record with every field at its Go zero value. */
   public AnalyticsRecord() {}
 
@@ -208,6 +214,7 @@ public final class AnalyticsRecord {
     c.graphQLStats = graphQLStats;
     c.mcpStats = mcpStats;
     c.collectionName = collectionName;
+    c.zone = zone;
     return c;
   }
 
@@ -558,6 +565,23 @@ public final class AnalyticsRecord {
 
   public AnalyticsRecord setCollectionName(String value) {
     this.collectionName = value == null ? "" : value;
+    return this;
+  }
+
+  /**
+   * The zone {@code TimeStamp} and {@code ExpireAt} are shown in, as Go's {@code time.Time}
+   * carries one: {@link RecordJson} writes both times with this zone's offset at that instant
+   * ({@code +05:45}, or {@code Z} for a zero offset). Not a wire field of msgpack records, which
+   * keep the default, UTC; a protobuf record carries it (its {@code TimeZone} field). Never
+   * {@code null}; not rendered as a key of its own.
+   */
+  public ZoneId getZone() {
+    return zone;
+  }
+
+  /** See {@link #getZone()}; {@code value} must not be {@code null}. */
+  public AnalyticsRecord setZone(ZoneId value) {
+    this.zone = Objects.requireNonNull(value, "zone");
     return this;
   }
 

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
@@ -24,7 +25,10 @@ import java.util.Locale;
  * json tags: what Tyk's {@code stdout} pump (format json), SQS and Kinesis pumps emit.
  *
  * <ul>
- *   <li>times are RFC 3339 in UTC with Go's trimmed fraction ({@code 2026-11-20T14:00:00.000922Z});
+ *   <li>times are RFC 3339 with Go's trimmed fraction ({@code 2026-11-20T14:00:00.000922Z}), in
+ *       UTC, except a request record's {@code timestamp} and {@code expireAt}, which are in the
+ *       record's {@linkplain AnalyticsRecord#getZone() zone} ({@code 2026-11-20T19:45:00.000922+05:45})
+ *       as Go writes a {@code time.Time} in its location;
  *       a time whose year is outside [0, 9999] (which Go's {@code MarshalJSON} refuses to write,
  *       so Tyk loses the record) is written with ISO 8601's expanded year instead, as {@link
  *       Instant#toString()} writes it ({@code +10000-01-01T00:00:00Z}, {@code -0001-12-31T23:59:59Z},
@@ -91,18 +95,52 @@ public final class RecordJson {
     }
     LocalDateTime utc = LocalDateTime.ofEpochSecond(t.getEpochSecond(), 0, ZoneOffset.UTC);
     StringBuilder sb = new StringBuilder(30);
-    pad(sb, utc.getYear(), 4);
+    appendWallClock(sb, utc, t.getNano());
+    return sb.append('Z').toString();
+  }
+
+  /**
+   * {@code t} as Go's {@code time.RFC3339Nano} for a {@code time.Time} in {@code zone}: the wall
+   * clock there and the offset at that instant, {@code +05:45}, or {@code Z} when the offset is
+   * zero (Go writes {@code Z} for any zero offset, and drops an offset's seconds: a local mean
+   * time of +05:53:28 is written {@code +05:53}). A time whose
+   * wall-clock year there is outside [0, 9999] is written as {@link #formatTime(Instant)} writes
+   * it, in UTC. Total; thread-safe.
+   */
+  public static String formatTime(Instant t, ZoneId zone) {
+    if (zone == ZoneOffset.UTC || !GoTime.hasFourDigitYear(t)) {
+      return formatTime(t);
+    }
+    int offset = zone.getRules().getOffset(t).getTotalSeconds();
+    if (offset == 0) {
+      return formatTime(t);
+    }
+    int minutes = offset / 60; // toward zero, as Go's RFC 3339 formatting does
+    LocalDateTime local = LocalDateTime.ofEpochSecond(t.getEpochSecond(), 0, ZoneOffset.ofTotalSeconds(offset));
+    if (local.getYear() < 0 || local.getYear() > 9999) {
+      return formatTime(t);
+    }
+    StringBuilder sb = new StringBuilder(35);
+    appendWallClock(sb, local, t.getNano());
+    sb.append(minutes < 0 ? '-' : '+');
+    pad(sb, Math.abs(minutes) / 60, 2);
+    sb.append(':');
+    pad(sb, Math.abs(minutes) % 60, 2);
+    return sb.toString();
+  }
+
+  private static void appendWallClock(StringBuilder sb, LocalDateTime at, int nanos) {
+    pad(sb, at.getYear(), 4);
     sb.append('-');
-    pad(sb, utc.getMonthValue(), 2);
+    pad(sb, at.getMonthValue(), 2);
     sb.append('-');
-    pad(sb, utc.getDayOfMonth(), 2);
+    pad(sb, at.getDayOfMonth(), 2);
     sb.append('T');
-    pad(sb, utc.getHour(), 2);
+    pad(sb, at.getHour(), 2);
     sb.append(':');
-    pad(sb, utc.getMinute(), 2);
+    pad(sb, at.getMinute(), 2);
     sb.append(':');
-    pad(sb, utc.getSecond(), 2);
-    int nanos = t.getNano();
+    pad(sb, at.getSecond(), 2);
     if (nanos != 0) {
       int digits = 9;
       while (nanos % 10 == 0) {
@@ -112,7 +150,6 @@ public final class RecordJson {
       sb.append('.');
       pad(sb, nanos, digits);
     }
-    return sb.append('Z').toString();
   }
 
   private static void pad(StringBuilder sb, int value, int width) {
@@ -156,7 +193,12 @@ public final class RecordJson {
     @Override
     public void serialize(Instant value, JsonGenerator gen, SerializerProvider provider)
         throws IOException {
-      gen.writeString(formatTime(value));
+      // the bean being written: a request record's times are shown in its zone
+      if (gen.currentValue() instanceof AnalyticsRecord r) {
+        gen.writeString(formatTime(value, r.getZone()));
+      } else {
+        gen.writeString(formatTime(value));
+      }
     }
   }
 }

@@ -175,4 +175,143 @@ class BatchDecoderTest {
     assertThat(some.records()).hasSize(some.consumed());
     assertThat(some.heapBytes()).isGreaterThanOrEqualTo(all.heapBytes() / 4);
   }
+
+  // ---- protobuf elements (the *_protobuf keys) ----
+
+  private static final String PROTOBUF_KEY = "analytics-tyk-system-analytics_protobuf";
+
+  private BatchDecoder protobufDecoder(FileDeadLetterQueue dlq, long maxElementBytes) {
+    return new BatchDecoder(dlq, registry, new RateLimitedLogger(log.logger(), Duration.ofSeconds(10)),
+        maxElementBytes, ZoneOffset.UTC);
+  }
+
+  @Test
+  void badProtobufElementsAreDeadLetteredLikeBadMsgpackOnesWhileTheGoodOnesComeOutInOrder()
+      throws Exception {
+    List<byte[]> good = Fixtures.raw(Fixtures.PROTOBUF).subList(0, 20);
+    byte[] truncated = Arrays.copyOf(good.get(3), 100);
+    byte[] garbage = "not protobuf at all".getBytes();
+    byte[] empty = new byte[0];
+    byte[] wrongWireType = Proto.message().varint(3, 200).appendedTo(good.get(5));
+    byte[] msgpack = Fixtures.raw(Fixtures.MODERN).get(0);
+    List<byte[]> batch = new ArrayList<>(good);
+    batch.add(0, truncated);
+    batch.add(8, garbage);
+    batch.add(15, empty);
+    batch.add(19, msgpack);
+    batch.add(wrongWireType);
+    List<byte[]> bad = List.of(truncated, garbage, empty, msgpack, wrongWireType);
+
+    BatchDecoder.Decoded<AnalyticsRecord> d;
+    try (FileDeadLetterQueue dlq = new FileDeadLetterQueue(tmp, registry, CLOCK)) {
+      BatchDecoder decoder = protobufDecoder(dlq, Long.MAX_VALUE);
+      d = decoder.decodeProtobuf(PROTOBUF_KEY, batch);
+      assertThat(decoder.undecodable()).isEqualTo(5);
+      assertThat(dlq.written()).isEqualTo(5);
+    }
+    assertThat(d.consumed()).isEqualTo(25);
+    assertThat(d.undecodable()).isEqualTo(5);
+    assertThat(d.notDeadLettered()).isEmpty();
+
+    // only the good records, in their order, each as Tyk Pump reads it
+    List<String> expected = Fixtures.jsonLines(Fixtures.PROTOBUF).subList(0, 20);
+    assertThat(d.records()).hasSize(20).doesNotContainNull();
+    for (int i = 0; i < 20; i++) {
+      assertThat(RecordJson.toJson(d.records().get(i))).as("record %d", i).isEqualTo(expected.get(i));
+    }
+
+    assertThat(registry.get("pump.records.undecodable").tag("source", PROTOBUF_KEY).counter().count())
+        .isEqualTo(5);
+    List<String> lines = Files.readAllLines(tmp.resolve("dead-letter-2026-11-20.jsonl"));
+    assertThat(lines).hasSize(5);
+    for (int i = 0; i < 5; i++) {
+      JsonNode e = JSON.readTree(lines.get(i));
+      assertThat(e.get("kind").asText()).isEqualTo("undecodable");
+      assertThat(e.get("source").asText()).isEqualTo(PROTOBUF_KEY);
+      assertThat(Base64.getDecoder().decode(e.get("raw_base64").asText())).isEqualTo(bad.get(i));
+    }
+    assertThat(JSON.readTree(lines.get(0)).get("reason").asText()).startsWith("truncated");
+    assertThat(JSON.readTree(lines.get(1)).get("reason").asText()).isNotBlank();
+    assertThat(JSON.readTree(lines.get(2)).get("reason").asText()).contains("empty element");
+    assertThat(JSON.readTree(lines.get(4)).get("reason").asText())
+        .contains("field Path (3)").contains("wire type 0");
+    assertThat(log.messages(Level.WARN))
+        .singleElement()
+        .satisfies(m -> assertThat(m).contains(PROTOBUF_KEY).contains("truncated").contains("dead-lettered"));
+  }
+
+  @Test
+  void aProtobufElementOverTheSizeLimitOrThatWouldDecodeToTooMuchHeapIsDeadLettered() throws Exception {
+    List<byte[]> good = Fixtures.raw(Fixtures.PROTOBUF).subList(0, 3);
+    byte[] tooLarge = Proto.message().string(20, "x".repeat(70_000)).appendedTo(good.get(0));
+    Proto tags = Proto.message();
+    for (int i = 0; i < 15_000; i++) {
+      tags.string(25, "a");
+    }
+    byte[] amplified = tags.appendedTo(Proto.minimalRecord("UTC").toByteArray());
+    assertThat(amplified.length).isLessThan(64 * 1024);
+    BatchDecoder.Decoded<AnalyticsRecord> d;
+    try (FileDeadLetterQueue dlq = new FileDeadLetterQueue(tmp, registry, CLOCK)) {
+      d = protobufDecoder(dlq, 64 * 1024)
+          .decodeProtobuf(PROTOBUF_KEY, List.of(good.get(0), tooLarge, good.get(1), amplified, good.get(2)));
+    }
+    assertThat(d.records()).hasSize(3);
+    assertThat(d.undecodable()).isEqualTo(2);
+    List<String> lines = Files.readAllLines(tmp.resolve("dead-letter-2026-11-20.jsonl"));
+    assertThat(JSON.readTree(lines.get(0)).get("reason").asText())
+        .isEqualTo("element of " + tooLarge.length + " bytes is larger than max_element_bytes (65536)");
+    assertThat(JSON.readTree(lines.get(1)).get("reason").asText())
+        .contains("decodes to more than 131072 bytes of heap").contains("at field Tags");
+    assertThat(Base64.getDecoder().decode(JSON.readTree(lines.get(1)).get("raw_base64").asText()))
+        .isEqualTo(amplified);
+  }
+
+  @Test
+  void aHeapBudgetStopsAProtobufBatchEarlyToo() {
+    List<byte[]> batch = Fixtures.raw(Fixtures.PROTOBUF).subList(0, 100);
+    BatchDecoder decoder = new BatchDecoder(new io.pumpd.core.testing.RecordingDeadLetters(), registry);
+    BatchDecoder.Decoded<AnalyticsRecord> all = decoder.decodeProtobuf(KEY, batch);
+    long wire = batch.stream().mapToLong(b -> b.length).sum();
+    assertThat(all.consumed()).isEqualTo(100);
+    assertThat(all.heapBytes()).isBetween(wire, 10 * wire);
+    BatchDecoder.Decoded<AnalyticsRecord> some = decoder.decodeProtobuf(KEY, batch, all.heapBytes() / 4);
+    assertThat(some.consumed()).isBetween(20, 30);
+    assertThat(some.records()).hasSize(some.consumed());
+  }
+
+  @Test
+  void anyElementDecoderIsDrivenTheSameWayAndItsBugsAreDeadLetteredNotThrown() throws Exception {
+    ElementDecoder<String> buggy = new ElementDecoder<>() {
+      @Override
+      public String decode(byte[] element) throws RecordDecodeException {
+        if (element.length == 1) {
+          throw new IllegalStateException("bug");
+        }
+        if (element.length == 2) {
+          throw new RecordDecodeException("two bytes");
+        }
+        return new String(element);
+      }
+
+      @Override
+      public long lastHeapBytes() {
+        return 10;
+      }
+    };
+    BatchDecoder.Decoded<String> d;
+    try (FileDeadLetterQueue dlq = new FileDeadLetterQueue(tmp, registry, CLOCK)) {
+      BatchDecoder decoder = new BatchDecoder(dlq, registry, 8);
+      assertThat(decoder.maxElementHeapBytes()).isEqualTo(16);
+      d = decoder.decode(KEY, List.of("abc".getBytes(), new byte[] {1}, new byte[] {1, 2},
+          "123456789".getBytes(), "xyz".getBytes()), Long.MAX_VALUE, buggy);
+    }
+    assertThat(d.records()).containsExactly("abc", "xyz");
+    assertThat(d.heapBytes()).isEqualTo(20);
+    List<String> reasons = new ArrayList<>();
+    for (String line : Files.readAllLines(tmp.resolve("dead-letter-2026-11-20.jsonl"))) {
+      reasons.add(JSON.readTree(line).get("reason").asText());
+    }
+    assertThat(reasons).containsExactly("decoder failure: java.lang.IllegalStateException: bug",
+        "two bytes", "element of 9 bytes is larger than max_element_bytes (8)");
+  }
 }

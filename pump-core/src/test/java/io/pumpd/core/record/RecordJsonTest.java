@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pumpd.core.testing.HostileRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +35,38 @@ class RecordJsonTest {
   })
   void timesRenderAsGoRfc3339NanoInUtc(String instant, String go) {
     assertThat(RecordJson.formatTime(Instant.parse(instant))).isEqualTo(go);
+  }
+
+  @ParameterizedTest(name = "{0} in {1}")
+  @CsvSource({
+    "2026-11-20T14:00:00.000922Z,    Asia/Kathmandu,   2026-11-20T19:45:00.000922+05:45",
+    "2026-11-20T14:00:00Z,           Pacific/Chatham,  2026-11-21T03:45:00+13:45",
+    "2026-07-20T14:00:00Z,           Pacific/Chatham,  2026-07-21T02:45:00+12:45",
+    "2026-11-20T14:00:00.5Z,         America/New_York, 2026-11-20T09:00:00.5-05:00",
+    "2026-11-20T14:00:00Z,           Europe/London,    2026-11-20T14:00:00Z",
+    "2026-11-20T14:00:00Z,           Etc/UTC,          2026-11-20T14:00:00Z",
+    // Go's zero time in a zone: its local mean time, whose seconds Go's RFC 3339 drops
+    "0001-01-01T00:00:00Z,           Asia/Kolkata,     0001-01-01T05:53:28+05:53",
+    "0001-01-01T00:00:00Z,           America/New_York, 0000-12-31T19:03:58-04:56",
+  })
+  void timesInAZoneRenderWithItsOffsetAsGoDoes(String instant, String zone, String go) {
+    assertThat(RecordJson.formatTime(Instant.parse(instant), ZoneId.of(zone))).isEqualTo(go);
+  }
+
+  @Test
+  void aRecordsTimesAreRenderedInItsZoneAndACopyKeepsIt() {
+    AnalyticsRecord r = new AnalyticsRecord()
+        .setTimeStamp(Instant.parse("2026-11-20T14:00:00Z"))
+        .setExpireAt(Instant.parse("2026-12-20T14:00:00Z"))
+        .setZone(ZoneId.of("Australia/Adelaide"));
+    String json = RecordJson.toJson(r.copy());
+    assertThat(json).contains("\"timestamp\":\"2026-11-21T00:30:00+10:30\"")
+        .contains("\"expireAt\":\"2026-12-21T00:30:00+10:30\"")
+        .doesNotContain("\"zone\"");
+    assertThat(RecordJson.toJson(r.setZone(ZoneOffset.UTC))).contains("\"timestamp\":\"2026-11-20T14:00:00Z\"");
+    // a time RFC 3339 cannot write keeps its expanded UTC form whatever the zone
+    assertThat(RecordJson.formatTime(Instant.parse("+10000-01-01T00:00:00Z"), ZoneId.of("Asia/Kathmandu")))
+        .isEqualTo("+10000-01-01T00:00:00Z");
   }
 
   @Test

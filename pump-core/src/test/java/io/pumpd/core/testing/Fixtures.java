@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * The real gateway-encoded records in {@code ../shared/fixtures}: {@code .bin} files of
- * length-prefixed msgpack elements and their {@code .jsonl} twins. The directory comes from the
+ * length-prefixed msgpack (or, for {@link #PROTOBUF}, protobuf) elements and their {@code .jsonl}
+ * twins. The directory comes from the
  * {@code pump.shared.dir} system property (set by the build), else {@code ../shared} next to the
  * checkout.
  */
@@ -22,6 +23,8 @@ public final class Fixtures {
   public static final String MODERN = "tyk-records-modern";
   public static final String LEGACY = "tyk-records-legacy";
   public static final String UPTIME = "tyk-uptime";
+  /** Request records as a gateway with {@code serializer_type: "protobuf"} writes them. */
+  public static final String PROTOBUF = "tyk-records-protobuf";
 
   private Fixtures() {}
 
