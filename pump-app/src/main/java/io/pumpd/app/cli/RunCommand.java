@@ -87,7 +87,7 @@ public final class RunCommand {
     LOG.info("Elements up to {} bytes are decoded (max_element_bytes{}); larger ones are "
         + "dead-lettered", maxElementBytes, config.maxElementBytes() == 0 ? ": 1/16 of the heap" : "");
     ElementDecoding decoding =
-        new ElementDecoding(new BatchDecoder(deadLetters, meters, maxElementBytes));
+        new ElementDecoding(new BatchDecoder(deadLetters, meters, maxElementBytes), source.keys());
     PumpDaemon daemon;
     try {
       daemon = PumpDaemon.create(config, loaded.get().pumps().values().stream().toList(), registry,

@@ -187,7 +187,7 @@ public final class StreamSource implements DeliverySource {
     Map<String, StreamMaintenance.GroupBound> bounds = new LinkedHashMap<>();
     config.pumps().forEach((name, entry) -> bounds.put(name, bound(name, entry, settings)));
     return new StreamSource(link,
-        keys.analytics().stream().map(k -> StreamKeys.of(k, suffix, false)).toList(),
+        keys.readOrder().stream().map(k -> StreamKeys.of(k, suffix, false)).toList(),
         StreamKeys.of(keys.uptime(), suffix, true),
         uptimeTaken && !config.dontPurgeUptimeData(), bounds, settings, meters);
   }

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code at_most_once} source (Tyk Pump's behaviour): every read pops one chunk from each
- * gateway list ({@link RedisRecordSource}, atomically per key, pipelined over the keys), so the
+ * gateway list (msgpack and protobuf, in Tyk's order) ({@link RedisRecordSource}, atomically per key, pipelined over the keys), so the
  * records leave Redis when read; the engine hands each batch to every pump and acknowledging is a
  * no-op. The uptime list is popped only while some pump takes uptime records.
  *
@@ -72,7 +72,7 @@ public final class ListSource implements DeliverySource {
   @Override
   public void open(Map<RecordKind, Set<String>> lanesByKind, Runnable wake) {
     this.lanesByKind = Map.copyOf(lanesByKind);
-    keys.addAll(redis.keys().analytics());
+    keys.addAll(redis.keys().readOrder()); // msgpack and protobuf lists, in Tyk's order
     if (purgeUptime && !lanesByKind.getOrDefault(RecordKind.UPTIME, Set.of()).isEmpty()) {
       keys.add(redis.keys().uptime());
     }

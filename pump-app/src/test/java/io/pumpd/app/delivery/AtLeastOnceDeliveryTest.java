@@ -5,9 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.pumpd.core.delivery.DeliveryEngine;
 import io.pumpd.core.pump.Deadline;
-import io.pumpd.core.codec.BatchDecoder;
-import io.pumpd.core.record.AnalyticsRecord;
-import io.pumpd.core.record.UptimeRecord;
+import io.pumpd.core.record.RecordJson;
+import io.pumpd.core.testing.Fixtures;
 import io.pumpd.core.testing.RecordingPump;
 import io.pumpd.core.testing.RedisServerProcess;
 import java.time.Duration;
@@ -354,6 +353,32 @@ class AtLeastOnceDeliveryTest {
       assertThat(gateway.xlen(StreamKeys.of(TestEngines.KEYS.uptime(), ":pumpd", true).stream()))
           .isZero(); // acknowledged by the only group that reads it
     });
+    engine.stop(Deadline.after(Duration.ofSeconds(10)));
+  }
+
+  @Test
+  void protobufListsAreDrainedAndEachRecordDecodesAsTykPumpDecodesIt() throws Exception {
+    RecordingPump a = new RecordingPump();
+    RecordingPump b = new RecordingPump();
+    TestEngines.Builder builder = engines.engine("c1").pump("a", a).pump("b", b);
+    StreamEngine engine = builder.start();
+    List<byte[]> messages = Fixtures.raw(Fixtures.PROTOBUF);
+    String list = TestEngines.KEYS.protobufAnalytics().get(4);
+    gateway.sync().rpush(list, messages.toArray(new byte[0][]));
+    gateway.sync().rpush(list, new byte[] {0x0a, (byte) 0xff}); // truncated: undecodable
+
+    await().atMost(WAIT).until(() -> a.received().size() == messages.size()
+        && b.received().size() == messages.size());
+    List<String> expected = Fixtures.jsonLines(Fixtures.PROTOBUF).stream().sorted().toList();
+    assertThat(a.received().stream().map(RecordJson::toJson).sorted().toList())
+        .isEqualTo(expected);
+    assertThat(b.received().stream().map(RecordJson::toJson).sorted().toList())
+        .isEqualTo(expected);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(builder.deadLetters().entries())
+        .singleElement().satisfies(e -> {
+          assertThat(e.kind()).isEqualTo("undecodable");
+          assertThat(e.where()).isEqualTo(list);
+        }));
     engine.stop(Deadline.after(Duration.ofSeconds(10)));
   }
 }

@@ -19,12 +19,15 @@ import io.pumpd.core.retry.Backoff;
 import io.pumpd.core.testing.RecordingDeadLetters;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import io.pumpd.core.deadletter.RateLimitedLogger;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import org.slf4j.LoggerFactory;
 
 /** Builds at_least_once engines with short, test-sized timings against a test Redis. */
 final class TestEngines {
@@ -143,10 +146,12 @@ final class TestEngines {
           entry.maxBacklogRecords() > 0 ? entry.maxBacklogRecords() : defaultMaxRecords,
           entry.maxBacklogBytes())));
       StreamSource source = new StreamSource(link,
-          KEYS.analytics().stream().map(k -> StreamKeys.of(k, ":pumpd", false)).toList(),
+          KEYS.readOrder().stream().map(k -> StreamKeys.of(k, ":pumpd", false)).toList(),
           StreamKeys.of(KEYS.uptime(), ":pumpd", true), true, bounds, settings, meters);
       BatchDecoding decoding = decodingWrapper.apply(
-          new ElementDecoding(new BatchDecoder(deadLetters, meters, Long.MAX_VALUE)));
+          new ElementDecoding(new BatchDecoder(deadLetters, meters,
+              new RateLimitedLogger(LoggerFactory.getLogger(TestEngines.class), Duration.ofSeconds(10)),
+              Long.MAX_VALUE, ZoneOffset.UTC), KEYS));
       DeliveryEngine engine = new DeliveryEngine(source, decoding, runners, deadLetters,
           new DeliveryEngine.Settings(maxInFlightBytes, Duration.ofSeconds(10),
               new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)), Duration.ofMillis(50),

@@ -93,7 +93,7 @@ class RedisTlsTest {
     try (RedisRecordSource source = RedisRecordSource.create(
         config("localhost", mtls(certs.caCert.toString(), key)), SourceOptions.DEFAULTS)) {
 
-      List<SourceBatch> batches = source.pollAnalytics(10);
+      List<PoppedList> batches = source.pollAnalytics(10);
 
       assertThat(batches).singleElement().satisfies(b -> assertThat(b.elements())
           .extracting(TestRedis::text).containsExactly(key.name() + ":0"));
