@@ -2,7 +2,7 @@ package io.pumpd.app.doctor;
 
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.pumpd.app.delivery.StreamKeys;
+import io.pumpd.app.redis.stream.StreamKeys;
 import io.pumpd.app.redis.AnalyticsKeys;
 import io.pumpd.app.redis.RedisLink;
 import io.pumpd.core.concurrent.Causes;

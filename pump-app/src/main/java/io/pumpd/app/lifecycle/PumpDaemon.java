@@ -2,7 +2,7 @@ package io.pumpd.app.lifecycle;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pumpd.app.PumpRegistry;
-import io.pumpd.app.delivery.StreamSource;
+import io.pumpd.app.redis.stream.StreamSource;
 import io.pumpd.app.redis.ListSource;
 import io.pumpd.app.redis.RedisRecordSource;
 import io.pumpd.core.concurrent.Threads;

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: {@link #up()} and {@link #down(Throwable)} from the threads that talk to Redis
  * (they are synchronized); {@link #isUp()} and {@link #notReadyReason()} from any thread. Shared
- * with the {@code at_least_once} engine ({@code io.pumpd.app.delivery}).
+ * with the {@code at_least_once} engine ({@code io.pumpd.app.redis.stream}).
  */
 public final class RedisAvailability {
   private static final Logger LOG = LoggerFactory.getLogger(RedisAvailability.class);

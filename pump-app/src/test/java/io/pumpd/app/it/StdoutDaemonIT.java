@@ -67,7 +67,7 @@ class StdoutDaemonIT {
   private Map<String, String> env() {
     Map<String, String> env = DaemonEnv.base(redis, work);
     // these tests cover the at_most_once purge loop (its cycle log lines); the at_least_once mode
-    // is covered by the chaos suite (io.pumpd.app.chaos) and io.pumpd.app.delivery
+    // is covered by the chaos suite (io.pumpd.app.chaos) and io.pumpd.app.redis.stream
     env.put("TYK_PMP_DELIVERYGUARANTEE", "at_most_once");
     env.put("TYK_PMP_HEALTHCHECKENDPOINTPORT", String.valueOf(httpPort));
     env.put("TYK_PMP_PUMPS_STDOUT_TYPE", "stdout");

@@ -60,11 +60,35 @@ class DeliveryModeBenchmark {
           Pattern.MULTILINE);
   private static final List<String> MODES = List.of("at_most_once", "at_least_once");
 
+  /** A record format: the gateway list it is pushed to and the fixture it comes from. */
+  enum Format {
+    MSGPACK(KEY, Fixtures.MODERN),
+    PROTOBUF(KEY + "_protobuf", Fixtures.PROTOBUF);
+
+    final String key;
+    final String fixture;
+
+    Format(String key, String fixture) {
+      this.key = key;
+      this.fixture = fixture;
+    }
+
+    /** The formats of {@code -Dbench.formats} (comma-separated; default msgpack). */
+    static List<Format> chosen() {
+      return java.util.Arrays.stream(System.getProperty("bench.formats", "msgpack").split(","))
+          .map(f -> valueOf(f.trim().toUpperCase(Locale.ROOT))).toList();
+    }
+  }
+
   /** One measurement. */
-  record Run(String mode, int round, int records, double seconds, double redisCpuSeconds,
-      double daemonCpuSeconds, Map<String, Long> commandMicros) {
+  record Run(String mode, Format format, int round, int records, double seconds,
+      double redisCpuSeconds, double daemonCpuSeconds, Map<String, Long> commandMicros) {
     double perSecond() {
       return records / seconds;
+    }
+
+    String label() {
+      return mode + (format == Format.MSGPACK ? "" : " " + format.name().toLowerCase(Locale.ROOT));
     }
   }
 
@@ -78,29 +102,32 @@ class DeliveryModeBenchmark {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " not found: mvn -pl pump-app -am package -DskipTests first");
     }
-    List<byte[]> raw = replicate(Fixtures.raw(Fixtures.MODERN), n);
-    List<byte[]> rawWarmup = replicate(Fixtures.raw(Fixtures.MODERN), warmup);
-    long bytes = raw.stream().mapToLong(b -> b.length).sum();
+    List<Format> formats = Format.chosen();
+    long bytes = replicate(Fixtures.raw(Fixtures.MODERN), n).stream().mapToLong(b -> b.length).sum();
     List<Run> runs = new ArrayList<>();
     try (RedisServerProcess redis = RedisServerProcess.start();
         Redis r = new Redis(redis.port())) {
       for (int round = 1; round <= rounds; round++) {
         for (String mode : MODES) {
-          r.flushAll();
-          try (Daemon d = Daemon.start(jar, redis.port(), mode)) {
-            r.push(KEY, rawWarmup);
-            d.awaitDelivered(warmup, Duration.ofMinutes(2));
-            r.push(STAGING, raw);
-            r.resetStats();
-            double redisCpu = r.cpuSeconds();
-            Duration daemonCpu = d.cpu();
-            long start = System.nanoTime();
-            r.rename(STAGING, KEY);
-            d.awaitDelivered(warmup + n, Duration.ofMinutes(10));
-            double seconds = (System.nanoTime() - start) / 1e9;
-            runs.add(new Run(mode, round, n, seconds, r.cpuSeconds() - redisCpu,
-                d.cpu().minus(daemonCpu).toNanos() / 1e9, r.commandMicros()));
-            assertThat(d.stop()).as("exit status; log:\n" + d.log()).isZero();
+          for (Format format : formats) {
+            List<byte[]> raw = replicate(Fixtures.raw(format.fixture), n);
+            List<byte[]> rawWarmup = replicate(Fixtures.raw(format.fixture), warmup);
+            r.flushAll();
+            try (Daemon d = Daemon.start(jar, redis.port(), mode)) {
+              r.push(format.key, rawWarmup);
+              d.awaitDelivered(warmup, Duration.ofMinutes(2));
+              r.push(STAGING, raw);
+              r.resetStats();
+              double redisCpu = r.cpuSeconds();
+              Duration daemonCpu = d.cpu();
+              long start = System.nanoTime();
+              r.rename(STAGING, format.key);
+              d.awaitDelivered(warmup + n, Duration.ofMinutes(10));
+              double seconds = (System.nanoTime() - start) / 1e9;
+              runs.add(new Run(mode, format, round, n, seconds, r.cpuSeconds() - redisCpu,
+                  d.cpu().minus(daemonCpu).toNanos() / 1e9, r.commandMicros()));
+              assertThat(d.stop()).as("exit status; log:\n" + d.log()).isZero();
+            }
           }
         }
       }
@@ -121,22 +148,22 @@ class DeliveryModeBenchmark {
         .append("|---|---|---|---|---|---|\n");
     for (Run r : runs) {
       b.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.2f | %.2f | %.2f |%n", r.round(),
-          r.mode(), r.perSecond(), r.seconds(), 1e6 * r.redisCpuSeconds() / r.records(),
+          r.label(), r.perSecond(), r.seconds(), 1e6 * r.redisCpuSeconds() / r.records(),
           1e6 * r.daemonCpuSeconds() / r.records()));
     }
     Map<String, double[]> mean = new LinkedHashMap<>();
-    for (String mode : MODES) {
-      mean.put(mode, new double[] {
-          runs.stream().filter(r -> r.mode().equals(mode)).mapToDouble(Run::perSecond).average().orElse(0),
-          runs.stream().filter(r -> r.mode().equals(mode))
-              .mapToDouble(r -> 1e6 * r.redisCpuSeconds() / r.records()).average().orElse(0),
-          runs.stream().filter(r -> r.mode().equals(mode))
-              .mapToDouble(r -> 1e6 * r.daemonCpuSeconds() / r.records()).average().orElse(0)});
+    List<String> labels = runs.stream().map(Run::label).distinct().toList();
+    for (String label : labels) {
+      List<Run> of = runs.stream().filter(r -> r.label().equals(label)).toList();
+      mean.put(label, new double[] {
+          of.stream().mapToDouble(Run::perSecond).average().orElse(0),
+          of.stream().mapToDouble(r -> 1e6 * r.redisCpuSeconds() / r.records()).average().orElse(0),
+          of.stream().mapToDouble(r -> 1e6 * r.daemonCpuSeconds() / r.records()).average().orElse(0)});
     }
     b.append("\nRedis time per record by command (µs, `INFO commandstats`, last round):\n\n");
-    for (String mode : MODES) {
-      Run last = runs.stream().filter(r -> r.mode().equals(mode)).reduce((x, y) -> y).orElseThrow();
-      b.append("- ").append(mode).append(": ");
+    for (String label : labels) {
+      Run last = runs.stream().filter(r -> r.label().equals(label)).reduce((x, y) -> y).orElseThrow();
+      b.append("- ").append(label).append(": ");
       List<String> parts = new ArrayList<>();
       last.commandMicros().entrySet().stream()
           .sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
@@ -145,12 +172,23 @@ class DeliveryModeBenchmark {
               (double) e.getValue() / last.records())));
       b.append(String.join(", ", parts)).append('\n');
     }
+    b.append('\n');
+    mean.forEach((label, m) -> b.append(String.format(Locale.ROOT, "mean: %s %.0f records/s "
+        + "(Redis %.2f µs, daemon %.2f µs per record)%n", label, m[0], m[1], m[2])));
     double[] amo = mean.get("at_most_once");
     double[] alo = mean.get("at_least_once");
-    b.append(String.format(Locale.ROOT, "%nmean: at_most_once %.0f records/s (Redis %.2f µs, daemon"
-            + " %.2f µs per record); at_least_once %.0f records/s (Redis %.2f µs, daemon %.2f µs per"
-            + " record); at_least_once runs at %.1f %% of at_most_once's rate%n",
-        amo[0], amo[1], amo[2], alo[0], alo[1], alo[2], 100 * alo[0] / amo[0]));
+    if (amo != null && alo != null) {
+      b.append(String.format(Locale.ROOT, "at_least_once runs at %.1f %% of at_most_once's rate%n",
+          100 * alo[0] / amo[0]));
+    }
+    for (String mode : MODES) {
+      double[] proto = mean.get(mode + " protobuf");
+      double[] msg = mean.get(mode);
+      if (proto != null && msg != null) {
+        b.append(String.format(Locale.ROOT, "%s: protobuf records drain at %.1f %% of the msgpack"
+            + " rate%n", mode, 100 * proto[0] / msg[0]));
+      }
+    }
     return b.toString();
   }
 

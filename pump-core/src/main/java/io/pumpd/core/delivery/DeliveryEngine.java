@@ -33,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -189,11 +190,6 @@ public final class DeliveryEngine {
   /** The pumps' runners, in configuration order. */
   public List<PumpRunner> runners() {
     return lanes.values().stream().map(Lane::runner).toList();
-  }
-
-  /** Whether some pump takes records of {@code kind} (its source key is read only then). */
-  public boolean anyAccepts(RecordKind kind) {
-    return !lanesByKind.get(kind).isEmpty();
   }
 
   /** Opens the source and starts the lanes and the engine thread. Returns at once. */
@@ -709,31 +705,7 @@ public final class DeliveryEngine {
 
   /** Flushes every pump in parallel within {@code deadline}; returns the pumps that did not. */
   private List<String> flushAll(Deadline deadline) {
-    ExecutorService pool = Executors.newCachedThreadPool(Threads.factory("flush"));
-    try {
-      Map<String, CompletableFuture<Boolean>> flushes = new LinkedHashMap<>();
-      for (Lane l : lanes.values()) {
-        flushes.put(l.name(), CompletableFuture.supplyAsync(() -> l.runner().flush(deadline), pool));
-      }
-      List<String> failed = new ArrayList<>();
-      for (Map.Entry<String, CompletableFuture<Boolean>> e : flushes.entrySet()) {
-        boolean ok;
-        try {
-          ok = e.getValue().get(Math.max(1, deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException ex) {
-          Thread.currentThread().interrupt();
-          ok = false;
-        } catch (ExecutionException | TimeoutException ex) {
-          ok = false;
-        }
-        if (!ok) {
-          failed.add(e.getKey());
-        }
-      }
-      return failed;
-    } finally {
-      pool.shutdownNow();
-    }
+    return inParallel("flush", r -> r.flush(deadline), deadline);
   }
 
   /**
@@ -742,24 +714,33 @@ public final class DeliveryEngine {
    * @return the pumps whose close did not return in time
    */
   public List<String> closePumps(Deadline deadline) {
-    ExecutorService pool = Executors.newCachedThreadPool(Threads.factory("close"));
+    return inParallel("close", r -> {
+      r.close();
+      return true;
+    }, deadline);
+  }
+
+  /** Runs {@code step} on every runner at once; returns the pumps where it failed or outlasted. */
+  private List<String> inParallel(String name, Predicate<PumpRunner> step, Deadline deadline) {
+    ExecutorService pool = Executors.newCachedThreadPool(Threads.factory(name));
     try {
-      Map<String, CompletableFuture<Void>> closes = new LinkedHashMap<>();
-      for (Lane l : lanes.values()) {
-        closes.put(l.name(), CompletableFuture.runAsync(l.runner()::close, pool));
-      }
-      List<String> stuck = new ArrayList<>();
-      for (Map.Entry<String, CompletableFuture<Void>> e : closes.entrySet()) {
+      Map<String, CompletableFuture<Boolean>> steps = new LinkedHashMap<>();
+      lanes.values().forEach(l ->
+          steps.put(l.name(), CompletableFuture.supplyAsync(() -> step.test(l.runner()), pool)));
+      List<String> failed = new ArrayList<>();
+      steps.forEach((pump, f) -> {
         try {
-          e.getValue().get(Math.max(1, deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException ex) {
+          if (!f.get(Math.max(1, deadline.remaining().toNanos()), TimeUnit.NANOSECONDS)) {
+            failed.add(pump);
+          }
+        } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          stuck.add(e.getKey());
-        } catch (ExecutionException | TimeoutException ex) {
-          stuck.add(e.getKey());
+          failed.add(pump);
+        } catch (ExecutionException | TimeoutException e) {
+          failed.add(pump);
         }
-      }
-      return stuck;
+      });
+      return failed;
     } finally {
       pool.shutdownNow();
     }

@@ -1,4 +1,4 @@
-package io.pumpd.app.delivery;
+package io.pumpd.app.redis.stream;
 
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pumpd.app.redis.RedisAvailability;
 import io.pumpd.app.redis.RedisLink;
+import io.pumpd.core.concurrent.Causes;
 import io.pumpd.core.concurrent.FatalErrors;
 import io.pumpd.core.concurrent.Threads;
 import java.time.Duration;
@@ -116,7 +117,7 @@ final class ChunkMover {
       } catch (RedisException | ExecutionException | TimeoutException e) {
         FatalErrors.check("delivery-mover", e);
         failures++;
-        availability.down(rootCause(e));
+        availability.down(Causes.unwrap(e));
         pause = Duration.ofMillis(Math.min(idleInterval.toMillis(), 100L << Math.min(failures, 6)));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -176,7 +177,7 @@ final class ChunkMover {
         bytes += (Long) r.get(1);
         refusals.accepted(ACTIVITY, k.list());
       } catch (ExecutionException | TimeoutException e) {
-        Throwable cause = rootCause(e);
+        Throwable cause = Causes.unwrap(e);
         if (cause instanceof RedisCommandExecutionException) {
           ok++;
           refusals.refused(ACTIVITY, k.list(), String.valueOf(cause.getMessage()));
@@ -193,14 +194,5 @@ final class ChunkMover {
     moved.increment(records);
     movedTotal.addAndGet(records);
     return new Round(records, bytes);
-  }
-
-  static Throwable rootCause(Throwable e) {
-    Throwable t = e;
-    while ((t instanceof ExecutionException || t instanceof java.util.concurrent.CompletionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 }

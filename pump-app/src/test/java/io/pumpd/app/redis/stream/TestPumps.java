@@ -1,4 +1,4 @@
-package io.pumpd.app.delivery;
+package io.pumpd.app.redis.stream;
 
 import io.pumpd.core.pump.Deadline;
 import io.pumpd.core.pump.PumpException;

@@ -1,8 +1,9 @@
-package io.pumpd.app.delivery;
+package io.pumpd.app.redis.stream;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.pumpd.core.concurrent.Causes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,7 +12,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * A Lua script shipped as a resource next to this class, run with {@code EVALSHA}; when the
@@ -56,8 +56,7 @@ final class LuaScript {
       if (error == null) {
         return CompletableFuture.completedFuture(result);
       }
-      Throwable cause = error instanceof CompletionException && error.getCause() != null
-          ? error.getCause() : error;
+      Throwable cause = Causes.unwrap(error);
       if (cause instanceof RedisNoScriptException
           || String.valueOf(cause.getMessage()).startsWith("NOSCRIPT")) {
         return commands.<T>eval(source, type, keys, args).toCompletableFuture();

@@ -1,4 +1,4 @@
-package io.pumpd.app.delivery;
+package io.pumpd.app.redis.stream;
 
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.pumpd.app.redis.AnalyticsKeys;
 import io.pumpd.app.redis.RedisAvailability;
 import io.pumpd.app.redis.RedisLink;
+import io.pumpd.core.concurrent.Causes;
 import io.pumpd.core.concurrent.FatalErrors;
 import io.pumpd.core.config.DeliveryConfig;
 import io.pumpd.core.config.PumpConfiguration;
@@ -277,7 +278,7 @@ public final class StreamSource implements DeliverySource {
       maintenance.runOnce();
     } catch (ExecutionException | TimeoutException e) {
       FatalErrors.check("delivery-maintenance", e);
-      availability.down(ChunkMover.rootCause(e));
+      availability.down(Causes.unwrap(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException | Error e) { // a scheduled task that throws is never run again
@@ -327,7 +328,7 @@ public final class StreamSource implements DeliverySource {
       }
     } catch (TimeoutException | ExecutionException | RedisException e) {
       FatalErrors.check(Thread.currentThread().getName(), e);
-      Throwable cause = ChunkMover.rootCause(e);
+      Throwable cause = Causes.unwrap(e);
       availability.down(cause);
       throw new SourceUnavailableException("reading the delivery streams failed: " + cause, cause);
     } catch (InterruptedException e) {
@@ -373,7 +374,7 @@ public final class StreamSource implements DeliverySource {
         messages = r.reply().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         answered++;
       } catch (ExecutionException ex) {
-        Throwable cause = ChunkMover.rootCause(ex);
+        Throwable cause = Causes.unwrap(ex);
         if (cause instanceof RedisCommandExecutionException rce) {
           answered++;
           onReplyError(g, k, rce);
@@ -427,7 +428,7 @@ public final class StreamSource implements DeliverySource {
       refusals.accepted(activity, k.stream());
       LOG.info("Created consumer group {} on {}", g.name, k.stream());
     } catch (ExecutionException e) {
-      String message = String.valueOf(ChunkMover.rootCause(e).getMessage());
+      String message = String.valueOf(Causes.unwrap(e).getMessage());
       if (message.startsWith("BUSYGROUP")) {
         refusals.accepted(activity, k.stream());
       } else {
@@ -523,7 +524,7 @@ public final class StreamSource implements DeliverySource {
         raw = p.reply().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (ExecutionException | TimeoutException ex) {
         FatalErrors.check(Thread.currentThread().getName(), ex);
-        failure = ChunkMover.rootCause(ex);
+        failure = Causes.unwrap(ex);
         continue; // fetched again later
       } catch (InterruptedException ex) {
         Thread.currentThread().interrupt();
@@ -642,7 +643,7 @@ public final class StreamSource implements DeliverySource {
         e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         done = true;
       } catch (ExecutionException ex) {
-        Throwable cause = ChunkMover.rootCause(ex);
+        Throwable cause = Causes.unwrap(ex);
         // NOGROUP: Redis lost the stream and group; the entries are gone, nothing to acknowledge
         done = cause instanceof RedisCommandExecutionException
             && String.valueOf(cause.getMessage()).startsWith("NOGROUP");

@@ -1,4 +1,4 @@
-package io.pumpd.app.delivery;
+package io.pumpd.app.redis.stream;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;

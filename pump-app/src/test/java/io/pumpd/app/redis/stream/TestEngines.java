@@ -1,4 +1,4 @@
-package io.pumpd.app.delivery;
+package io.pumpd.app.redis.stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,5 +1,6 @@
-package io.pumpd.app.delivery;
+package io.pumpd.app.redis.stream;
 
+import io.pumpd.core.concurrent.Causes;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
@@ -223,7 +224,7 @@ final class StreamMaintenance {
         refusals.accepted("maintain the delivery streams", e.getKey().stream());
         answered = true;
       } catch (ExecutionException ex) {
-        Throwable cause = ChunkMover.rootCause(ex);
+        Throwable cause = Causes.unwrap(ex);
         if (cause instanceof RedisCommandExecutionException) {
           refusals.refused("maintain the delivery streams", e.getKey().stream(),
               String.valueOf(cause.getMessage())); // reachable, but refusing
