@@ -64,7 +64,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Threading</h2>
  *
  * As {@link Pump}. {@code flush} has nothing to do (writes are synchronous, so Tyk's {@code flush}
- * option is moot). {@link #close} interrupts a write still waiting to retry and closes the client.
+ * option is moot). {@link #close} cancels the requests in progress ({@link InFlightCalls}: a write
+ * waiting on a server that does not answer returns at once, as {@link RetriablePumpException}),
+ * interrupts a write waiting to retry, and closes the client.
  */
 public final class Influx2Pump implements Pump {
   private static final Logger LOG = LoggerFactory.getLogger(Influx2Pump.class);
@@ -84,6 +86,7 @@ public final class Influx2Pump implements Pump {
   private final LongSupplier nowMicros;
   private final Influx2PointMapper mapper;
   private final Influx2BucketSetup setup;
+  private final InFlightCalls calls = new InFlightCalls();
 
   private InfluxDBClient client;
   private WriteApiBlocking writeApi;
@@ -132,7 +135,8 @@ public final class Influx2Pump implements Pump {
             .connectTimeout(callTimeout.compareTo(Duration.ofSeconds(10)) < 0 ? callTimeout : Duration.ofSeconds(10))
             .readTimeout(callTimeout)
             .writeTimeout(callTimeout)
-            .callTimeout(callTimeout);
+            .callTimeout(callTimeout)
+            .addInterceptor(calls);
     try {
       InfluxDBClientOptions.Builder options =
           InfluxDBClientOptions.builder()
@@ -212,6 +216,7 @@ public final class Influx2Pump implements Pump {
     }
     closed = true;
     notReadyReason = "closed";
+    calls.cancelAll();
     Thread w = writer;
     if (w != null) {
       w.interrupt();
@@ -248,6 +253,9 @@ public final class Influx2Pump implements Pump {
     try {
       retrier.call(
           () -> {
+            if (closed) {
+              throw new InterruptedException("closed");
+            }
             if (attempts[0]++ > 0) {
               retriedCounter.increment();
             }
@@ -308,6 +316,9 @@ public final class Influx2Pump implements Pump {
     synchronized (setup) {
       if (setUp) {
         return;
+      }
+      if (closed) {
+        throw new RetriablePumpException("influx2 pump " + name + " closed before InfluxDB was set up");
       }
       try {
         setup.run(client);
