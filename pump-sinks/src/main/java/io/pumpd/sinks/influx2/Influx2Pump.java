@@ -9,6 +9,7 @@ import com.influxdb.exceptions.InfluxException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pumpd.core.pump.Deadline;
+import io.pumpd.core.pump.InterruptibleWrite;
 import io.pumpd.core.pump.Pump;
 import io.pumpd.core.pump.PumpContext;
 import io.pumpd.core.pump.PumpException;
@@ -97,7 +98,7 @@ public final class Influx2Pump implements Pump {
   private volatile boolean setUp;
   private volatile String notReadyReason = "not initialised";
   private volatile String lastWriteFailure;
-  private volatile Thread writer;
+  private final InterruptibleWrite inWrite = new InterruptibleWrite();
 
   private Counter sentCounter;
   private Counter retriedCounter;
@@ -188,7 +189,7 @@ public final class Influx2Pump implements Pump {
     if (closed) {
       throw new PumpException("influx2 pump " + name + " is closed");
     }
-    writer = Thread.currentThread();
+    inWrite.enter();
     try {
       ensureSetUp();
       RenderedBatch<String> lines = RenderedBatch.render(records, "an InfluxDB line", mapper::line);
@@ -202,10 +203,7 @@ public final class Influx2Pump implements Pump {
       lastWriteFailure = null;
       return CompletableFuture.completedFuture(lines.result(rendered.size() - failures.size(), failures));
     } finally {
-      writer = null;
-      if (closed) {
-        Thread.interrupted(); // close() interrupted this write; do not leak it to the caller
-      }
+      inWrite.exit();
     }
   }
 
@@ -217,10 +215,7 @@ public final class Influx2Pump implements Pump {
     closed = true;
     notReadyReason = "closed";
     calls.cancelAll();
-    Thread w = writer;
-    if (w != null) {
-      w.interrupt();
-    }
+    inWrite.interrupt();
     if (setupThread != null) {
       setupThread.interrupt();
     }
