@@ -391,6 +391,10 @@ final class BulkWriter implements DocumentWriter {
 
   private void onRequestFailure(List<BulkOperation> ops, List<DocRef> refs, Throwable err, int attempt) {
     String why = BulkFailures.describe(err);
+    if (closed) { // whatever closing the client made of the request (cancelled, reset), it is not a rejection
+      failAll(refs, CLOSED_REASON + " (last error: " + why + ")", true);
+      return;
+    }
     if (BulkFailures.answered(err)) {
       reach.reachable();
     } else {

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.DisplayName;
 /**
  * The {@link Pump} contract for the {@code elasticsearch} pump (bulk path, with a small buffer
  * budget so that back-pressure comes soon) against the strict stand-in {@link
- * RecordingElasticsearchServer}, reached through a {@link TcpProxy} that can cut it off.
+ * RecordingElasticsearchServer}, reached through a {@link TcpProxy} that can cut it off. The
+ * backend's scripts cover both bulk and single-document requests, so that a variant only changes
+ * {@link #extraMeta()} ({@link ElasticsearchDisableBulkPumpContractTest}).
  */
 @DisplayName("elasticsearch pump -> strict Elasticsearch stand-in: Pump contract")
 class ElasticsearchPumpContractTest extends PumpContractKit {
@@ -41,15 +43,18 @@ class ElasticsearchPumpContractTest extends PumpContractKit {
   @Override
   protected AutoCloseable stallBackend() {
     CountDownLatch release = new CountDownLatch(1);
-    server.onBulk(r -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return Reply.created(r);
-    });
+    server.onBulk(r -> answerOnce(release, Reply.created(r)));
+    server.onDocument(r -> answerOnce(release, Reply.indexed(r)));
     return release::countDown;
+  }
+
+  private static Reply answerOnce(CountDownLatch released, Reply reply) {
+    try {
+      released.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return reply;
   }
 
   /** Status 400 (document_parsing_exception) for the rejected record's document, 201 for the others. */
@@ -57,6 +62,7 @@ class ElasticsearchPumpContractTest extends PumpContractKit {
   protected Rejection rejectPermanently(List<AnalyticsRecord> batch) {
     String badId = DocumentIds.idFor(batch.get(5));
     server.onBulk(r -> Reply.items(r, i -> badId.equals(r.actions().get(i).path("index").path("_id").asText()) ? 400 : 201));
+    server.onDocument(r -> badId.equals(r.documentId()) ? Reply.error(400, "document_parsing_exception") : Reply.indexed(r));
     return new Rejection(batch, List.of(batch.get(5)));
   }
 
