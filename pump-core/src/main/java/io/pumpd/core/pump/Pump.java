@@ -15,7 +15,9 @@ import java.util.concurrent.CompletionStage;
  * <h2>Threading</h2>
  *
  * <ul>
- *   <li>{@link #init} runs once on the startup thread, before any {@code write} or {@code flush}.
+ *   <li>{@link #init} runs once, before any {@code write} or {@code flush}: on the startup thread,
+ *       or, for a pump whose {@code init} failed at start, on the daemon's init-retry thread (each
+ *       attempt with a fresh instance).
  *   <li>{@link #write} and {@link #flush} are called from this pump's own runner thread, one at a
  *       time: never concurrently with each other. Other pumps have their own threads, so a slow
  *       pump does not block its neighbours' writes.

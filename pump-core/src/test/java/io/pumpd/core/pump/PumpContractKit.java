@@ -66,8 +66,11 @@ import org.opentest4j.TestAbortedException;
  * write (the {@code dummy} pump) returns {@link #nothingCanStall(String)} from {@link
  * #stallBackend()}, which runs check b as a race between writes and {@code close}. {@link
  * #context()} and {@link #batch()} may be overridden (a shorter timeout, records the backend
- * accepts). Each check creates and initialises its own pump, on the test thread, and plays the
- * daemon's threads itself: the pump's runner thread for writes, a shutdown thread for {@code close}.
+ * accepts). The kit's checks are inherited {@code @Test} methods, so nothing else is needed for
+ * surefire to run them; a module other than pump-sinks adds pump-core's {@code test-jar} as a
+ * test-scoped dependency first. Each check creates and initialises its own pumps and plays the
+ * daemon's threads itself: every call into a pump runs on a thread of its own, bounded in time
+ * (the pump's runner thread for writes, a shutdown thread for {@code close}).
  *
  * <p>A failure names the broken guarantee; a call that hangs fails with the stack of the thread
  * stuck in it.
@@ -169,13 +172,9 @@ public abstract class PumpContractKit {
   @Test
   @DisplayName("a. a write after close throws PumpException at once")
   void writeAfterCloseThrowsPumpException() throws Exception {
-    Pump initialised = started();
-    closeWithin(initialised, "close()");
-    assertWriteRefused(initialised, "a write after close");
-
-    Pump neverInitialised = created();
-    closeWithin(neverInitialised, "close() without init");
-    assertWriteRefused(neverInitialised, "a write after close on a pump never initialised");
+    for (Closed closed : closedPumps()) {
+      assertWriteRefused(closed.pump(), "a write after close (" + closed.how() + ")");
+    }
   }
 
   @Test
@@ -186,7 +185,7 @@ public abstract class PumpContractKit {
     boolean race = stall instanceof NoStall;
     int cap = race ? Integer.MAX_VALUE : MAX_BATCHES; // a race: the writer runs until close stops it
     ContractWriter writer = ContractWriter.start(pump, batch(), cap);
-    Long blocked = race ? awaitSomeWrites(writer) : awaitABlockedWrite(writer);
+    Long blocked = race ? awaitSomeWrites(writer, ((NoStall) stall).reason()) : awaitABlockedWrite(writer);
     if (!race) {
       assertReadinessAnswers(pump, "readiness() during a blocked write");
     }
@@ -203,8 +202,15 @@ public abstract class PumpContractKit {
           + " ms of it; the runner thread is at\n" + writer.stack());
     }
     assertThat(closing.join().thrown()).as("close() threw").isNull();
+    assertSettledByClose(writer.calls(), cap, blocked);
+  }
 
-    List<Call> calls = writer.calls();
+  /**
+   * What the writes of check b came to: the last (after close) threw {@link PumpException}, the one
+   * close cut short (started at {@code blocked}, if any) returned or threw {@link
+   * RetriablePumpException}, and every stage completed without a rejection.
+   */
+  private static void assertSettledByClose(List<Call> calls, int cap, Long blocked) {
     if (calls.size() < cap) {
       assertThat(calls.get(calls.size() - 1).thrown()).as("the write after close").isInstanceOf(PumpException.class);
     }
@@ -305,13 +311,9 @@ public abstract class PumpContractKit {
   @Test
   @DisplayName("f. close is idempotent, initialised or not")
   void closeIsIdempotent() throws Exception {
-    Pump neverInitialised = created();
-    closeWithin(neverInitialised, "close() without init");
-    closeWithin(neverInitialised, "a second close() without init");
-
-    Pump pump = started();
-    closeWithin(pump, "close()");
-    closeWithin(pump, "a second close()");
+    for (Closed closed : closedPumps()) {
+      closeWithin(closed.pump(), "a second close() (" + closed.how() + ")");
+    }
   }
 
   @Test
@@ -356,6 +358,22 @@ public abstract class PumpContractKit {
     if (failed != null) {
       throw failed;
     }
+  }
+
+  /** A pump closed once, and how it got there. */
+  private record Closed(String how, Pump pump) {}
+
+  /**
+   * A pump closed after init, and one closed without it (as the daemon closes a pump whose {@code
+   * init} failed).
+   */
+  private List<Closed> closedPumps() throws Exception {
+    List<Closed> closed = List.of(new Closed("closed after init", started()),
+        new Closed("closed without init", created()));
+    for (Closed c : closed) {
+      closeWithin(c.pump(), "close() (" + c.how() + ")");
+    }
+    return closed;
   }
 
   /** A new pump, closed after the check. */
@@ -417,8 +435,9 @@ public abstract class PumpContractKit {
   }
 
   /** Waits until the writer has handed over some batches (a pump that nothing can stall); returns null. */
-  private static Long awaitSomeWrites(ContractWriter writer) {
-    await("a few writes").atMost(WRITE_WITHIN).pollInterval(Duration.ofMillis(1))
+  private static Long awaitSomeWrites(ContractWriter writer, String whyNothingStalls) {
+    await("a few writes to a pump nothing can stall (" + whyNothingStalls + ")").atMost(WRITE_WITHIN)
+        .pollInterval(Duration.ofMillis(1))
         .until(() -> writer.calls().size() >= 100 || writer.isFinished());
     return null;
   }
