@@ -15,14 +15,19 @@ import java.util.concurrent.CompletionStage;
  * <h2>Threading</h2>
  *
  * <ul>
- *   <li>{@link #init} runs once on the startup thread, before any other call.
- *   <li>{@link #write} and {@link #flush} are called from this pump's own dispatcher thread, one at
- *       a time: never concurrently with each other. Other pumps have their own threads, so a slow
+ *   <li>{@link #init} runs once, before any {@code write} or {@code flush}: on the startup thread,
+ *       or, for a pump whose {@code init} failed at start, on the daemon's init-retry thread (each
+ *       attempt with a fresh instance).
+ *   <li>{@link #write} and {@link #flush} are called from this pump's own runner thread, one at a
+ *       time: never concurrently with each other. Other pumps have their own threads, so a slow
  *       pump does not block its neighbours' writes.
- *   <li>{@link #close} runs on the shutdown thread after the final {@link #flush}; it may also run
- *       while a {@code write} is still blocked (shutdown deadline passed) and must then make that
- *       write return promptly.
- *   <li>{@link #readiness} may be called from any thread at any time.
+ *   <li>{@link #close} is called from the daemon's shutdown thread, normally after the final
+ *       {@link #flush}; but it may come while a {@code write} or {@code flush} is still blocked on
+ *       the runner thread (back-pressure, a backend that does not answer, the shutdown deadline
+ *       passed), and it is also called on a pump whose {@code init} failed or never ran. See {@link
+ *       #close} for what it must then do.
+ *   <li>{@link #readiness} may be called from any thread at any time: before {@code init}, during a
+ *       blocked {@code write}, after {@code close}.
  * </ul>
  *
  * <h2>Records</h2>
@@ -47,12 +52,15 @@ import java.util.concurrent.CompletionStage;
  * backend, or not ({@link WriteResult#failures()}). A failure says whether the backend rejected
  * the record itself (the core counts it and writes it to the dead-letter file) or the sink could
  * not take it for now ({@link WriteResult.RecordFailure#retriable()}: unreachable, busy, gave up at
- * the deadline), in which case {@code at_least_once} offers the batch again later instead of
- * dead-lettering it; a pump must not call an outage a rejection. The core acknowledges a source batch only when the stages of
- * all pumps have completed, which is what at-least-once delivery builds on; a buffered pump
- * must therefore complete the stage when its buffer for those records has been sent, not when it
- * was filled. A stage completed exceptionally means the records were not delivered and may be
- * retried.
+ * the deadline, closed while sending), in which case {@code at_least_once} offers the batch again
+ * later instead of dead-lettering it; a pump must not call an outage a rejection. The core
+ * acknowledges a source batch only when the stages of all pumps have completed, which is what
+ * at-least-once delivery builds on; a buffered pump must therefore complete the stage when its
+ * buffer for those records has been sent, not when it was filled. A stage completed exceptionally
+ * means the records were not delivered and may be retried.
+ *
+ * <p>Every sink's tests run these guarantees as checks: {@code io.pumpd.core.pump.PumpContractKit}
+ * in pump-core's test jar.
  */
 public interface Pump {
 
@@ -90,14 +98,26 @@ public interface Pump {
   default void flush(Deadline deadline) throws PumpException {}
 
   /**
-   * Releases what the pump created (clients, threads, files). Idempotent. Does not flush: the core
-   * calls {@link #flush} first. A {@code write} after {@code close} throws {@link PumpException}.
+   * Releases what the pump created (clients, threads, files). Does not flush: the core calls {@link
+   * #flush} first. Idempotent, and safe on a pump whose {@code init} failed or never ran. Returns
+   * within seconds even when the backend does not answer.
+   *
+   * <p>A {@code write} blocked on the runner thread when {@code close} is called (from the shutdown
+   * thread) returns promptly: with its stage, or throwing {@link RetriablePumpException} (its
+   * records were not rejected, so not a plain {@link PumpException}, which would have them
+   * dead-lettered). Every stage handed out completes, at the latest just after {@code close}
+   * returns: records still unanswered are failed as {@linkplain
+   * WriteResult.RecordFailure#retriable() retriable}, or their stage completes exceptionally, never
+   * as rejected. After {@code close}, {@code write} throws {@link PumpException} at once and {@code
+   * flush} returns at once, doing nothing or throwing {@link PumpException}.
    */
   void close();
 
   /**
    * Whether the pump can currently deliver, for the readiness endpoint: empty when ready, else a
-   * short reason ("elasticsearch unreachable: connection refused"). Cheap; never blocks.
+   * short reason ("elasticsearch unreachable: connection refused"). Cheap; never blocks, never
+   * throws, whatever the pump's state (before {@code init}, during a blocked write, after {@code
+   * close}).
    */
   default Optional<String> readiness() {
     return Optional.empty();

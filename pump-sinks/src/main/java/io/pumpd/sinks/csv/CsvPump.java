@@ -32,6 +32,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +55,9 @@ import org.slf4j.LoggerFactory;
  * its header when it is empty, so a file truncated back to nothing gets one on the next write.
  * While a batch is written, its files are locked (in name order) against the other csv pumps of the
  * daemon and, with an exclusive file lock, against other processes that lock them too (another
- * pumpd), so a roll-back never removes someone else's rows.
+ * pumpd), so a roll-back never removes someone else's rows. A write waits for those locks until its
+ * deadline, then fails as {@link RetriablePumpException} (the batch was not written), and {@link
+ * #close} ends such a wait the same way within {@value #LOCK_POLL_MILLIS} ms.
  */
 public final class CsvPump implements Pump {
   private static final Logger LOG = LoggerFactory.getLogger(CsvPump.class);
@@ -63,6 +66,9 @@ public final class CsvPump implements Pump {
 
   /** One lock per day file for the csv pumps of this process (several may share a {@code csv_dir}). */
   private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+
+  /** How often a write waiting for a day file's lock looks again (and at its deadline and close). */
+  static final long LOCK_POLL_MILLIS = 20;
 
   /** Opens a day file for writing; a seam for tests that need a file failing part-way. */
   @FunctionalInterface
@@ -124,7 +130,7 @@ public final class CsvPump implements Pump {
       for (Path file : byFile.keySet()) {
         DayFile f = new DayFile(file);
         files.add(f);
-        f.open();
+        f.open(deadline);
       }
       int i = 0;
       for (StringBuilder lines : byFile.values()) {
@@ -201,19 +207,42 @@ public final class CsvPump implements Pump {
       this.inProcess = IN_PROCESS.computeIfAbsent(file, f -> new ReentrantLock());
     }
 
-    void open() throws IOException, InterruptedException {
-      inProcess.lockInterruptibly();
+    /**
+     * Takes the file's locks, waiting until {@code deadline} or close, and reads its size.
+     *
+     * @throws IOException a lock was still held by someone else at the deadline or close
+     */
+    void open(Deadline deadline) throws IOException, InterruptedException {
       try {
+        while (!inProcess.tryLock(LOCK_POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+          stillWaiting("another csv pump of this daemon", deadline);
+        }
         channel = opener.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        try {
-          lock = channel.lock();
-        } catch (OverlappingFileLockException e) {
-          throw new IOException("locked by another csv pump of this daemon (the same file through another path?)", e);
+        while ((lock = tryLock()) == null) {
+          stillWaiting("another process", deadline);
+          Thread.sleep(LOCK_POLL_MILLIS);
         }
         sizeBefore = channel.size();
       } catch (IOException | RuntimeException e) {
         failed = true;
         throw e;
+      }
+    }
+
+    private FileLock tryLock() throws IOException {
+      try {
+        return channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        throw new IOException("locked by another csv pump of this daemon (the same file through another path?)", e);
+      }
+    }
+
+    private void stillWaiting(String holder, Deadline deadline) throws IOException {
+      if (closed) {
+        throw new IOException("locked by " + holder + " when the pump closed");
+      }
+      if (deadline.isExpired()) {
+        throw new IOException("locked by " + holder + " until the write's deadline");
       }
     }
 

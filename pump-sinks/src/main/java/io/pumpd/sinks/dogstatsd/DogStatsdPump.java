@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.pumpd.core.concurrent.Causes;
 import io.pumpd.core.concurrent.Threads;
 import io.pumpd.core.pump.Deadline;
+import io.pumpd.core.pump.InterruptibleWrite;
 import io.pumpd.core.pump.Pump;
 import io.pumpd.core.pump.PumpContext;
 import io.pumpd.core.pump.PumpException;
@@ -69,10 +70,11 @@ import org.slf4j.LoggerFactory;
  *
  * As {@link Pump}: {@code write}/{@code flush} from the dispatcher thread, {@code close} from the
  * shutdown thread, {@code readiness} from anywhere. {@code write} blocks only while the client's
- * queue (4096 metrics) is full, so it leaves its deadline to the caller. One known limit: the
- * client swallows an interrupt that arrives while it blocks on a full queue and drops that metric
- * unseen; the interrupted batch is dead-lettered by the core anyway, but the next {@link #flush}
- * then reports that metric as not written.
+ * queue (4096 metrics) is full, so it leaves its deadline to the caller; {@link #close} interrupts
+ * such a write, whose batch then fails as retriable (its stage completes exceptionally). One known
+ * limit: the client swallows an interrupt that arrives while it blocks on a full queue and drops
+ * that metric unseen; the interrupted batch is not confirmed anyway, but a {@link #flush} before
+ * close then reports that metric as not written.
  */
 public final class DogStatsdPump implements Pump {
   private static final Logger LOG = LoggerFactory.getLogger(DogStatsdPump.class);
@@ -89,6 +91,7 @@ public final class DogStatsdPump implements Pump {
   private final DoubleSupplier random;
   private final DogStatsdMetricMapper mapper;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final InterruptibleWrite inWrite = new InterruptibleWrite();
   private Duration telemetryInterval = Duration.ofSeconds(10);
 
   private DogStatsdAddress address;
@@ -166,6 +169,16 @@ public final class DogStatsdPump implements Pump {
     if (closed.get()) {
       throw new PumpException("dogstatsd pump " + name + " is closed");
     }
+    inWrite.enter();
+    try {
+      return send(records);
+    } finally {
+      inWrite.exit();
+    }
+  }
+
+  /** {@link #write}, on the runner thread, which {@link #close} interrupts. */
+  private CompletionStage<WriteResult> send(List<AnalyticsRecord> records) throws PumpException {
     TrackingStatsDClient c = connect();
     if (c == null) {
       throw new RetriablePumpException("dogstatsd pump " + name + ": " + notReadyReason);
@@ -239,6 +252,7 @@ public final class DogStatsdPump implements Pump {
       return;
     }
     notReadyReason = "closed";
+    inWrite.interrupt(); // a write blocked on the client's full queue drops its metric and stops
     TrackingStatsDClient c = client;
     if (c != null) {
       Thread stopper = new Thread(c::stop, "dogstatsd-" + name + "-stop");

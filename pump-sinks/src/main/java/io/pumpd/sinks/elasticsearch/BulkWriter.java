@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  *       meanwhile. {@code write} waits (up to its deadline) while more than 2 x {@code bulk_actions}
  *       documents wait for the feeder, so the dispatcher stays about one batch ahead.
  *   <li><b>Memory.</b> {@code write} reserves its documents' bytes in a {@link BufferBudget} and waits
- *       (until its deadline, then {@link RetriablePumpException}) while it is used up; documents
+ *       (until its deadline or close, then {@link RetriablePumpException}) while it is used up; documents
  *       waiting for a retry keep their reservation, so memory stays bounded while Elasticsearch is
  *       down.
  *   <li><b>Template.</b> While the {@link TemplateGate} is not open (index template not installed
@@ -169,7 +169,7 @@ final class BulkWriter implements DocumentWriter {
     try {
       if (!feeder.awaitRoom(handoffLimit, deadline)) {
         if (closed) {
-          throw new PumpException("elasticsearch pump " + name + " is closed");
+          throw closedWhileWaiting();
         }
         throw new RetriablePumpException("elasticsearch pump " + name + ": " + feeder.queued()
             + " documents still waiting to be handed to the bulk ingester; batch not taken before its deadline"
@@ -182,7 +182,7 @@ final class BulkWriter implements DocumentWriter {
     }
     if (reserved < 0) {
       if (closed) {
-        throw new PumpException("elasticsearch pump " + name + " is closed");
+        throw closedWhileWaiting();
       }
       throw new RetriablePumpException(
           "elasticsearch pump " + name + ": " + budget.used() + " bytes of documents are still waiting for"
@@ -219,6 +219,12 @@ final class BulkWriter implements DocumentWriter {
       }
     }
     return batch.future().copy();
+  }
+
+  /** A batch that waited for room when the pump closed: not taken, not rejected either. */
+  private RetriablePumpException closedWhileWaiting() {
+    return new RetriablePumpException("elasticsearch pump " + name + " closed while the batch waited for buffer room;"
+        + " not taken");
   }
 
   /**
@@ -385,6 +391,10 @@ final class BulkWriter implements DocumentWriter {
 
   private void onRequestFailure(List<BulkOperation> ops, List<DocRef> refs, Throwable err, int attempt) {
     String why = BulkFailures.describe(err);
+    if (closed) { // whatever closing the client made of the request (cancelled, reset), it is not a rejection
+      failAll(refs, CLOSED_REASON + " (last error: " + why + ")", true);
+      return;
+    }
     if (BulkFailures.answered(err)) {
       reach.reachable();
     } else {

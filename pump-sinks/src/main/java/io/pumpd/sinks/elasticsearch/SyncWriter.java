@@ -8,10 +8,12 @@ import io.pumpd.core.pump.Deadline;
 import io.pumpd.core.pump.PumpException;
 import io.pumpd.core.pump.RenderedBatch;
 import io.pumpd.core.pump.WriteResult;
+import io.pumpd.core.pump.WriteResult.RecordFailure;
 import io.pumpd.core.record.AnalyticsRecord;
 import io.pumpd.core.retry.Backoff;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
@@ -74,9 +76,15 @@ final class SyncWriter implements DocumentWriter {
     for (int i = 0; i < docs.values().size(); i++) {
       index(batch, docs.values().get(i), docs.position(i), deadline);
     }
-    int rejected = batch.future().join().failures().size();
+    List<RecordFailure> failures = batch.future().join().failures();
+    long rejected = failures.stream().filter(f -> !f.retriable()).count();
     if (rejected > 0) {
-      LOG.warn("elasticsearch pump {}: {} of {} documents not indexed (dead-lettered)", name, rejected, records.size());
+      LOG.warn("elasticsearch pump {}: {} of {} documents rejected by Elasticsearch (dead-lettered)", name, rejected,
+          records.size());
+    }
+    if (rejected < failures.size()) {
+      LOG.warn("elasticsearch pump {}: {} of {} documents not indexed for now (at_least_once delivers them again"
+          + " later, at_most_once dead-letters them)", name, failures.size() - rejected, records.size());
     }
     return batch.future().copy();
   }
@@ -102,6 +110,8 @@ final class SyncWriter implements DocumentWriter {
         return;
       } catch (ExecutionException e) {
         error = e.getCause();
+      } catch (CancellationException e) {
+        error = e;
       } catch (TimeoutException e) {
         call.cancel(true);
         error = new java.io.IOException("no answer before the pump's timeout");
@@ -111,6 +121,10 @@ final class SyncWriter implements DocumentWriter {
         return;
       }
       String why = BulkFailures.describe(error);
+      if (closedSignal.getCount() == 0) { // whatever closing the client made of the request, it is not a rejection
+        batch.failedForNow(position, CLOSED_REASON + " (" + why + ")");
+        return;
+      }
       if (BulkFailures.answered(error)) {
         reach.reachable();
       } else {

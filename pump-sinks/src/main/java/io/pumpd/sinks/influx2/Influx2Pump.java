@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pumpd.core.concurrent.Threads;
 import io.pumpd.core.pump.Deadline;
+import io.pumpd.core.pump.InterruptibleWrite;
 import io.pumpd.core.pump.Pump;
 import io.pumpd.core.pump.PumpContext;
 import io.pumpd.core.pump.PumpException;
@@ -65,7 +66,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Threading</h2>
  *
  * As {@link Pump}. {@code flush} has nothing to do (writes are synchronous, so Tyk's {@code flush}
- * option is moot). {@link #close} interrupts a write still waiting to retry and closes the client.
+ * option is moot). {@link #close} cancels the requests in progress ({@link InFlightCalls}: a write
+ * waiting on a server that does not answer returns at once, as {@link RetriablePumpException}),
+ * interrupts a write waiting to retry, and closes the client.
  */
 public final class Influx2Pump implements Pump {
   private static final Logger LOG = LoggerFactory.getLogger(Influx2Pump.class);
@@ -85,6 +88,7 @@ public final class Influx2Pump implements Pump {
   private final LongSupplier nowMicros;
   private final Influx2PointMapper mapper;
   private final Influx2BucketSetup setup;
+  private final InFlightCalls calls = new InFlightCalls();
 
   private InfluxDBClient client;
   private WriteApiBlocking writeApi;
@@ -95,7 +99,7 @@ public final class Influx2Pump implements Pump {
   private volatile boolean setUp;
   private volatile String notReadyReason = "not initialised";
   private volatile String lastWriteFailure;
-  private volatile Thread writer;
+  private final InterruptibleWrite inWrite = new InterruptibleWrite();
 
   private Counter sentCounter;
   private Counter retriedCounter;
@@ -133,7 +137,8 @@ public final class Influx2Pump implements Pump {
             .connectTimeout(callTimeout.compareTo(Duration.ofSeconds(10)) < 0 ? callTimeout : Duration.ofSeconds(10))
             .readTimeout(callTimeout)
             .writeTimeout(callTimeout)
-            .callTimeout(callTimeout);
+            .callTimeout(callTimeout)
+            .addInterceptor(calls);
     try {
       InfluxDBClientOptions.Builder options =
           InfluxDBClientOptions.builder()
@@ -183,7 +188,7 @@ public final class Influx2Pump implements Pump {
     if (closed) {
       throw new PumpException("influx2 pump " + name + " is closed");
     }
-    writer = Thread.currentThread();
+    inWrite.enter();
     try {
       ensureSetUp();
       RenderedBatch<String> lines = RenderedBatch.render(records, "an InfluxDB line", mapper::line);
@@ -197,10 +202,7 @@ public final class Influx2Pump implements Pump {
       lastWriteFailure = null;
       return CompletableFuture.completedFuture(lines.result(rendered.size() - failures.size(), failures));
     } finally {
-      writer = null;
-      if (closed) {
-        Thread.interrupted(); // close() interrupted this write; do not leak it to the caller
-      }
+      inWrite.exit();
     }
   }
 
@@ -211,10 +213,8 @@ public final class Influx2Pump implements Pump {
     }
     closed = true;
     notReadyReason = "closed";
-    Thread w = writer;
-    if (w != null) {
-      w.interrupt();
-    }
+    calls.cancelAll();
+    inWrite.interrupt();
     if (setupThread != null) {
       setupThread.interrupt();
     }
@@ -247,6 +247,9 @@ public final class Influx2Pump implements Pump {
     try {
       retrier.call(
           () -> {
+            if (closed) {
+              throw new InterruptedException("closed");
+            }
             if (attempts[0]++ > 0) {
               retriedCounter.increment();
             }
@@ -307,6 +310,9 @@ public final class Influx2Pump implements Pump {
     synchronized (setup) {
       if (setUp) {
         return;
+      }
+      if (closed) {
+        throw new RetriablePumpException("influx2 pump " + name + " closed before InfluxDB was set up");
       }
       try {
         setup.run(client);

@@ -7,6 +7,7 @@ import io.pumpd.core.pump.Pump;
 import io.pumpd.core.pump.PumpContext;
 import io.pumpd.core.pump.PumpException;
 import io.pumpd.core.pump.RenderedBatch;
+import io.pumpd.core.pump.RetriablePumpException;
 import io.pumpd.core.pump.UptimeCapable;
 import io.pumpd.core.pump.WriteResult;
 import io.pumpd.core.record.AnalyticsRecord;
@@ -17,7 +18,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -25,7 +25,12 @@ import java.util.concurrent.CompletionStage;
  * {@code format: json} a line is {@code {"level":"info","msg":"","time":"...","<log_field_name>":
  * <record>}} (the record as Tyk's JSON); otherwise a text line {@code time=... level=info
  * <log_field_name>=<record JSON>}. Uptime records are printed the same way under {@code
- * tyk-uptime-record}. Writes are synchronous, so a batch is delivered when {@code write} returns.
+ * tyk-uptime-record}. A {@code write} returns when its lines are printed, so its stage is complete;
+ * only when the reader of standard output stalls (the pipe is full) does a write return at its
+ * deadline with its lines taken but not printed yet (its stage completes when they are), and the
+ * next write waits until its own deadline for them, then refuses its batch ({@link
+ * RetriablePumpException}). Printing happens on a thread of its own ({@link LinePrinter}), so that
+ * {@link #close} releases a write waiting on a stalled reader.
  *
  * <p>The whole batch is rendered before anything is printed ({@link RenderedBatch}): a record that
  * cannot be rendered is reported as a failure of its own and the others are printed, once. Times
@@ -38,13 +43,13 @@ public final class StdoutPump implements Pump, UptimeCapable {
   private static final ObjectMapper JSON = RecordJson.mapper();
 
   private final StdoutSettings settings;
-  private final PrintStream out;
+  private final LinePrinter printer;
   private final Clock clock;
   private volatile boolean closed;
 
   public StdoutPump(StdoutSettings settings, PrintStream out, Clock clock) {
     this.settings = settings;
-    this.out = out;
+    this.printer = new LinePrinter(out);
     this.clock = clock;
   }
 
@@ -60,8 +65,7 @@ public final class StdoutPump implements Pump, UptimeCapable {
     for (String line : rendered.values()) {
       lines.append(line);
     }
-    print(lines);
-    return CompletableFuture.completedFuture(rendered.result());
+    return printer.print(lines, deadline).thenApply(printed -> rendered.result());
   }
 
   /** The line for one record (with its newline). */
@@ -85,7 +89,10 @@ public final class StdoutPump implements Pump, UptimeCapable {
     for (UptimeRecord r : records) {
       appendLine(lines, "tyk-uptime-record", r);
     }
-    print(lines);
+    if (!printer.print(lines, deadline).isDone()) {
+      throw new RetriablePumpException("standard output did not take the uptime records before the deadline (its"
+          + " reader is stalled); they may still be printed");
+    }
   }
 
   private void appendLine(StringBuilder b, String field, Object record) throws PumpException {
@@ -113,28 +120,28 @@ public final class StdoutPump implements Pump, UptimeCapable {
     }
   }
 
-  private void print(StringBuilder lines) throws PumpException {
-    out.print(lines);
-    out.flush();
-    if (out.checkError()) {
-      throw new PumpException("standard output is not writable (closed pipe?)");
-    }
-  }
-
   private void ensureOpen() throws PumpException {
     if (closed) {
       throw new PumpException("stdout pump is closed");
     }
   }
 
+  /** Waits until standard output took every line handed to it (each print is flushed). */
   @Override
-  public void flush(Deadline deadline) {
-    out.flush();
+  public void flush(Deadline deadline) throws PumpException {
+    if (closed) {
+      return;
+    }
+    if (!printer.awaitPrinted(deadline)) {
+      throw new PumpException("standard output did not take the last batch before the flush deadline (its reader"
+          + " is stalled)");
+    }
   }
 
+  /** Releases a write waiting for standard output; lines it had not taken may still come out. */
   @Override
   public void close() {
     closed = true;
-    out.flush();
+    printer.close();
   }
 }

@@ -349,8 +349,8 @@ class CsvPumpTest {
     }
 
     @Override
-    public FileLock tryLock(long position, long size, boolean shared) {
-      throw new UnsupportedOperationException();
+    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+      return file.tryLock(position, size, shared);
     }
 
     @Override

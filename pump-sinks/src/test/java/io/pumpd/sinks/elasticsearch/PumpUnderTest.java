@@ -28,12 +28,18 @@ final class PumpUnderTest implements AutoCloseable {
 
   PumpUnderTest(String name, String metaJson) throws Exception {
     this.name = name;
-    this.settings = new ObjectMapper().readValue(metaJson, ElasticsearchSettings.class);
+    this.settings = settings(metaJson);
+    this.pump = new ElasticsearchPumpFactory().create(name, settings);
+    pump.init(new PumpContext(name, "elasticsearch", Duration.ZERO, registry));
+  }
+
+  /** {@code metaJson} bound onto the settings and validated, as the daemon does. */
+  static ElasticsearchSettings settings(String metaJson) throws Exception {
+    ElasticsearchSettings settings = new ObjectMapper().readValue(metaJson, ElasticsearchSettings.class);
     ConfigProblems problems = new ConfigProblems();
     settings.validate(problems);
     assertThat(problems.all()).as("settings problems").isEmpty();
-    this.pump = new ElasticsearchPumpFactory().create(name, settings);
-    pump.init(new PumpContext(name, "elasticsearch", Duration.ZERO, registry));
+    return settings;
   }
 
   /** Writes and waits (up to a minute) for the batch's fate. */

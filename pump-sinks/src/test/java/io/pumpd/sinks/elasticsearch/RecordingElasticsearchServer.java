@@ -31,9 +31,9 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 /**
  * A strict protocol-level stand-in for Elasticsearch, for what the embedded node cannot show: the
  * headers a client sends (authentication, media types), TLS, and scripted failures. It answers
- * {@code GET /_cluster/health}, {@code PUT /_index_template/*} and {@code POST /_bulk} (by default,
- * every document created) like Elasticsearch 8 does, records every request, and counts bulk
- * requests in flight. Thread-safe.
+ * {@code GET /_cluster/health}, {@code PUT /_index_template/*}, {@code POST /_bulk} and {@code
+ * PUT|POST /<index>/_doc[/<id>]} (by default, every document created) like Elasticsearch 8 does,
+ * records every request, and counts bulk requests in flight. Thread-safe.
  */
 final class RecordingElasticsearchServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,6 +66,18 @@ final class RecordingElasticsearchServer implements AutoCloseable {
 
     boolean isBulk() {
       return path.endsWith("/_bulk");
+    }
+
+    /** A single-document index request, {@code /<index>/_doc[/<id>]}. */
+    boolean isDocument() {
+      String[] parts = path.split("/");
+      return (parts.length == 3 || parts.length == 4) && parts[2].equals("_doc");
+    }
+
+    /** For a single-document request: the id in its path, or "" when Elasticsearch is to assign one. */
+    String documentId() {
+      String[] parts = path.split("/");
+      return parts.length == 4 ? parts[3] : "";
     }
   }
 
@@ -103,6 +115,16 @@ final class RecordingElasticsearchServer implements AutoCloseable {
       return items(bulk, i -> 201);
     }
 
+    /** A single-document index request answered as created. */
+    static Reply indexed(Recorded doc) {
+      ObjectNode r = JSON.createObjectNode();
+      r.put("_index", doc.path().split("/")[1]);
+      r.put("_id", doc.documentId().isEmpty() ? "auto-1" : doc.documentId());
+      r.put("_version", 1).put("result", "created").put("_seq_no", 0).put("_primary_term", 1);
+      r.putObject("_shards").put("total", 1).put("successful", 1).put("failed", 0);
+      return new Reply(201, r.toString());
+    }
+
     /** A whole-request failure as Elasticsearch words it. */
     static Reply error(int status, String type) {
       return new Reply(status,
@@ -118,6 +140,7 @@ final class RecordingElasticsearchServer implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private volatile Function<Recorded, Reply> bulk = Reply::created;
+  private volatile Function<Recorded, Reply> document = Reply::indexed;
   private volatile Function<Recorded, Reply> template = r -> new Reply(200, "{\"acknowledged\":true}");
   private volatile boolean productHeader = true;
 
@@ -159,6 +182,11 @@ final class RecordingElasticsearchServer implements AutoCloseable {
   /** How {@code _bulk} requests are answered (default: every document created). */
   void onBulk(Function<Recorded, Reply> answer) {
     this.bulk = answer;
+  }
+
+  /** How single-document index requests are answered (default: created). */
+  void onDocument(Function<Recorded, Reply> answer) {
+    this.document = answer;
   }
 
   void onTemplate(Function<Recorded, Reply> answer) {
@@ -215,6 +243,8 @@ final class RecordingElasticsearchServer implements AutoCloseable {
         } finally {
           inFlight.decrementAndGet();
         }
+      } else if (r.isDocument() && !r.method().equals("GET")) {
+        reply = document.apply(r);
       } else if (r.path().startsWith("/_index_template/")) {
         reply = template.apply(r);
       } else if (r.path().equals("/_cluster/health")) {

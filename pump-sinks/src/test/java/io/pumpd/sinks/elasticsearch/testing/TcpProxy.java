@@ -90,8 +90,15 @@ public final class TcpProxy implements AutoCloseable {
           client.close();
           continue;
         }
-        open.add(client);
-        open.add(upstream);
+        synchronized (this) {
+          if (server != s) { // cut while this connection was being set up: it must not survive the cut
+            close(client);
+            close(upstream);
+            continue;
+          }
+          open.add(client);
+          open.add(upstream);
+        }
         pipe(client, upstream);
         pipe(upstream, client);
       } catch (IOException e) {
