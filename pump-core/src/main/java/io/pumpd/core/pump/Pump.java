@@ -53,11 +53,15 @@ import java.util.concurrent.CompletionStage;
  * the record itself (the core counts it and writes it to the dead-letter file) or the sink could
  * not take it for now ({@link WriteResult.RecordFailure#retriable()}: unreachable, busy, gave up at
  * the deadline, closed while sending), in which case {@code at_least_once} offers the batch again
- * later instead of dead-lettering it; a pump must not call an outage a rejection. The core
- * acknowledges a source batch only when the stages of all pumps have completed, which is what
- * at-least-once delivery builds on; a buffered pump must therefore complete the stage when its
- * buffer for those records has been sent, not when it was filled. A stage completed exceptionally
- * means the records were not delivered and may be retried.
+ * later instead of dead-lettering it ({@code at_most_once} dead-letters such records: they left
+ * Redis and offering the batch again could duplicate the others); a pump must not call an outage
+ * a rejection. The core acknowledges a source batch for this pump (its consumer group, in {@code
+ * at_least_once}) only when this pump's stages for every record of it have completed, which is
+ * what at-least-once delivery builds on; a buffered pump must therefore complete the stage when
+ * its buffer for those records has been sent, not when it was filled. A stage completed
+ * exceptionally means the records were not delivered and may be retried. A {@code write} that
+ * throws {@link RetriablePumpException} took nothing: the core offers the same batch again later,
+ * with backoff, in both modes (in {@code at_most_once} within the pump's {@code timeout}).
  *
  * <p>Every sink's tests run these guarantees as checks: {@code io.pumpd.core.pump.PumpContractKit}
  * in pump-core's test jar.
@@ -78,7 +82,7 @@ public interface Pump {
    * Hands a batch to the pump; see the class comment for threading and delivery semantics.
    *
    * @param records prepared records, never empty, not to be modified
-   * @param deadline when the dispatcher stops waiting for this call (the pump's {@code timeout})
+   * @param deadline when the core stops waiting for this call (the pump's {@code timeout})
    * @return completes when every record is delivered or failed (see the class comment)
    * @throws RetriablePumpException the batch was not taken, a later attempt may succeed
    * @throws PumpException the batch was not taken and retrying will not help; the core

@@ -8,7 +8,7 @@ import java.util.List;
  * those to a dedicated Mongo or SQL uptime pump). The uptime key is drained only while at least one
  * configured pump implements this, so uptime data is never popped with nowhere to go.
  *
- * <p>Called from the pump's dispatcher thread, like {@link Pump#write}.
+ * <p>Called from the pump's runner thread, like {@link Pump#write}.
  */
 public interface UptimeCapable {
 

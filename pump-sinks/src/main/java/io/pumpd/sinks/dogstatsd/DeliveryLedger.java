@@ -27,7 +27,7 @@ import java.util.concurrent.RejectedExecutionException;
  * may be a neighbour of the real one.
  *
  * <p>Thread-safe: {@link #open}, {@link #register} and {@link #seal} come from the pump's
- * dispatcher thread, {@link #sent}/{@link #failed} from the client's sender thread, {@link
+ * pump's runner thread, {@link #sent}/{@link #failed} from the client's sender thread, {@link
  * #dropped} from its processor thread, {@link #awaitDrained} from the flush caller and {@link
  * #abandonAll} from the closing thread. Stages are completed on {@code completions}, never on the
  * client's threads.

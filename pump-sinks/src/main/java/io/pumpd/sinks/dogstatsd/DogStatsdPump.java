@@ -68,7 +68,7 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Threading</h2>
  *
- * As {@link Pump}: {@code write}/{@code flush} from the dispatcher thread, {@code close} from the
+ * As {@link Pump}: {@code write}/{@code flush} from the pump's runner thread, {@code close} from the
  * shutdown thread, {@code readiness} from anywhere. {@code write} blocks only while the client's
  * queue (4096 metrics) is full, so it leaves its deadline to the caller; {@link #close} interrupts
  * such a write, whose batch then fails as retriable (its stage completes exceptionally). One known

@@ -50,9 +50,9 @@ import org.slf4j.LoggerFactory;
  *       Permanent request failures (401, 413, ...) fail their documents for good.
  *   <li><b>Hand-over.</b> {@code write} maps the records and queues the documents for an {@link
  *       IngesterFeeder}, which adds them to the ingester on its own thread: the ingester's
- *       back-pressure then holds the feeder, not the dispatcher, which fetches the next batch
+ *       back-pressure then holds the feeder, not the pump's lane, which takes the next batch
  *       meanwhile. {@code write} waits (up to its deadline) while more than 2 x {@code bulk_actions}
- *       documents wait for the feeder, so the dispatcher stays about one batch ahead.
+ *       documents wait for the feeder, so the lane stays about one batch ahead.
  *   <li><b>Memory.</b> {@code write} reserves its documents' bytes in a {@link BufferBudget} and waits
  *       (until its deadline or close, then {@link RetriablePumpException}) while it is used up; documents
  *       waiting for a retry keep their reservation, so memory stays bounded while Elasticsearch is
@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
  *       before sending them.
  * </ul>
  *
- * Threading: {@code write}/{@code flush} on the pump's dispatcher thread, answers on the ingester's
+ * Threading: {@code write}/{@code flush} on the pump's runner thread, answers on the ingester's
  * and the HTTP client's threads, retries on the pump's scheduler.
  */
 final class BulkWriter implements DocumentWriter {

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * Hands documents to the bulk ingester on a thread of its own ({@code pumpd-es-feed-<name>}).
  *
  * <p>Why: {@code BulkIngester.add} blocks while its buffer is full and every allowed request is in
- * flight. Called from {@code write}, that would hold the dispatcher (and with it the next Redis pop
+ * flight. Called from {@code write}, that would hold the pump's lane (and with it the next Redis read
  * and decode) until Elasticsearch answers, and leave Elasticsearch idle while the next batch is
  * fetched. With the feeder, {@code write} returns once the documents are reserved in the buffer
  * budget (which bounds what is queued here), and fetching the next batch overlaps with indexing.
@@ -82,7 +82,7 @@ final class IngesterFeeder<C> {
   }
 
   /**
-   * Waits until at most {@code limit} documents are queued (so that the dispatcher stays about one
+   * Waits until at most {@code limit} documents are queued (so that the pump's lane stays about one
    * batch ahead of the ingester, not the whole buffer budget), or until {@code deadline}.
    *
    * @return false when the deadline passed first or the feeder stopped

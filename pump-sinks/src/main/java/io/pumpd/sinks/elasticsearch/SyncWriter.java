@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * mcp_index_name} and {@code rolling_index} apply as in bulk mode (Tyk ignores {@code
  * mcp_index_name} here). The returned stage is already complete.
  *
- * <p>Threading: {@code write} on the dispatcher thread; {@link #close} from another thread wakes a
+ * <p>Threading: {@code write} on the pump's runner thread; {@link #close} from another thread wakes a
  * {@code write} waiting between attempts, which then fails what is left.
  */
 final class SyncWriter implements DocumentWriter {

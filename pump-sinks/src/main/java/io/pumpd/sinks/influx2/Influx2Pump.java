@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Tyk's {@code influx2} pump on influxdb-client-java's {@link WriteApiBlocking}: one {@code
  * analytics} point per record ({@link Influx2PointMapper}), written in {@code batch_size} chunks on
- * the dispatcher thread with microsecond precision ({@code reference/tyk-pump.md} §5.3). Every
+ * the pump's runner thread with microsecond precision ({@code reference/tyk-pump.md} §5.3). Every
  * point of a batch is rendered to line protocol before the first request; a record that cannot be
  * rendered is failed alone ({@link RenderedBatch}).
  *
