@@ -1,6 +1,7 @@
 package io.pumpd.app.redis;
 
 import io.pumpd.core.delivery.DeliverySource;
+import io.pumpd.core.delivery.ElementBatch;
 import io.pumpd.core.delivery.RecordKind;
 import io.pumpd.core.delivery.SourceBatch;
 import io.pumpd.core.delivery.SourceUnavailableException;
@@ -26,20 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ListSource implements DeliverySource {
   private static final Logger LOG = LoggerFactory.getLogger(ListSource.class);
-
-  /** A popped list, handed to the engine. */
-  private record Batch(String key, RecordKind kind, List<byte[]> elements, Set<String> lanes)
-      implements SourceBatch {
-    @Override
-    public boolean equals(Object o) {
-      return this == o;
-    }
-
-    @Override
-    public int hashCode() {
-      return System.identityHashCode(this);
-    }
-  }
 
   private final RedisRecordSource redis;
   private final int chunkSize;
@@ -86,7 +73,8 @@ public final class ListSource implements DeliverySource {
     for (PoppedList p : popped) {
       RecordKind kind = p.key().equals(redis.keys().uptime())
           ? RecordKind.UPTIME : RecordKind.ANALYTICS;
-      out.add(new Batch(p.key(), kind, p.elements(), lanesByKind.getOrDefault(kind, Set.of())));
+      out.add(new ElementBatch(p.key(), kind, p.elements(),
+          lanesByKind.getOrDefault(kind, Set.of())));
       records += p.elements().size();
     }
     if (records > 0) {

@@ -1,6 +1,7 @@
 package io.pumpd.core.testing;
 
 import io.pumpd.core.delivery.DeliverySource;
+import io.pumpd.core.delivery.ElementBatch;
 import io.pumpd.core.delivery.RecordKind;
 import io.pumpd.core.delivery.SourceBatch;
 import io.pumpd.core.delivery.SourceUnavailableException;
@@ -28,33 +29,6 @@ public final class InMemoryDeliverySource implements DeliverySource {
 
   /** One chunk of one key. */
   private record Chunk(String key, RecordKind kind, List<byte[]> elements) {}
-
-  private record Batch(Chunk chunk, Set<String> lanes) implements SourceBatch {
-    @Override
-    public String key() {
-      return chunk.key();
-    }
-
-    @Override
-    public RecordKind kind() {
-      return chunk.kind();
-    }
-
-    @Override
-    public List<byte[]> elements() {
-      return chunk.elements();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return this == o;
-    }
-
-    @Override
-    public int hashCode() {
-      return System.identityHashCode(this);
-    }
-  }
 
   private final boolean durable;
   private final int chunkSize;
@@ -116,6 +90,10 @@ public final class InMemoryDeliverySource implements DeliverySource {
     return reads.get();
   }
 
+  private static SourceBatch batch(Chunk c, Set<String> lanes) {
+    return new ElementBatch(c.key(), c.kind(), c.elements(), lanes);
+  }
+
   @Override
   public boolean durable() {
     return durable;
@@ -137,7 +115,7 @@ public final class InMemoryDeliverySource implements DeliverySource {
     if (!durable) {
       Chunk c = unread.pollFirst();
       if (c != null) {
-        out.add(new Batch(c, Set.copyOf(lanesByKind.get(c.kind()))));
+        out.add(batch(c, lanesByKind.get(c.kind())));
       }
       return out;
     }
@@ -154,7 +132,7 @@ public final class InMemoryDeliverySource implements DeliverySource {
       nextChunk.put(lane, next);
     }
     byChunk.forEach((c, ls) -> {
-      Batch b = new Batch(c, Set.copyOf(ls));
+      SourceBatch b = batch(c, ls);
       ls.forEach(l -> unacked.computeIfAbsent(l, k -> new LinkedHashSet<>()).add(b));
       out.add(b);
     });

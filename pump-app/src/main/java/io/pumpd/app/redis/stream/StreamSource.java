@@ -581,22 +581,34 @@ public final class StreamSource implements DeliverySource {
 
   @Override
   public void ack(String lane, List<SourceBatch> batches) {
-    Group g = groups.get(lane);
-    if (g == null) {
-      return;
-    }
-    for (SourceBatch b : batches) {
-      StreamBatch sb = (StreamBatch) b;
-      HeldEntry e = g.held.get(sb.ref);
-      if (e != null && e.outstanding.remove(sb) && e.complete()) {
+    forEachHeld(lane, batches, (g, e, b) -> {
+      if (e.complete()) {
         completed(g, e);
       }
-    }
+    });
     flushAcks();
   }
 
   @Override
   public void release(String lane, List<SourceBatch> batches) {
+    forEachHeld(lane, batches, (g, e, b) -> {
+      if (!e.gone) {
+        e.redo.addLast(new int[] {b.from, b.elements().size()}); // fetched again for this pump
+      }
+    });
+  }
+
+  /** What to do with a batch a lane is done with, and the entry it belongs to. */
+  @FunctionalInterface
+  private interface HeldBatch {
+    void accept(Group group, HeldEntry entry, StreamBatch batch);
+  }
+
+  /**
+   * For each of {@code batches} still outstanding for {@code lane}: forgets it as outstanding and
+   * calls {@code then} with the entry it belongs to.
+   */
+  private void forEachHeld(String lane, List<SourceBatch> batches, HeldBatch then) {
     Group g = groups.get(lane);
     if (g == null) {
       return;
@@ -604,8 +616,8 @@ public final class StreamSource implements DeliverySource {
     for (SourceBatch b : batches) {
       StreamBatch sb = (StreamBatch) b;
       HeldEntry e = g.held.get(sb.ref);
-      if (e != null && e.outstanding.remove(sb) && !e.gone) {
-        e.redo.addLast(new int[] {sb.from, sb.elements().size()});
+      if (e != null && e.outstanding.remove(sb)) {
+        then.accept(g, e, sb);
       }
     }
   }
