@@ -218,7 +218,8 @@ public final class PumpDaemon {
   public void start() {
     readiness.markInitialized();
     engine.start();
-    LOG.info("Starting delivery engine @{} s, {} pumps, delivery {}", config.purgeDelaySeconds(),
+    LOG.info("Starting {} @{} s, {} pumps, delivery {}",
+        source.durable() ? "delivery engine" : "purge loop", config.purgeDelaySeconds(),
         engine.runners().size(), config.deliveryGuarantee());
   }
 
@@ -258,7 +259,17 @@ public final class PumpDaemon {
     }
     long deliveredAtStop = delivered() - deliveredBefore;
     List<String> abandoned = new ArrayList<>();
-    report.unflushed().forEach(n -> abandoned.add("flush of pump " + n));
+    if (!report.complete()) {
+      abandoned.add(source.durable() ? "the delivery in progress" : "the purge cycle in progress");
+    }
+    for (String pump : report.unflushed()) {
+      if (source.durable()) {
+        LOG.warn("Pump {}: flush did not complete; its unconfirmed records stay in Redis and are "
+            + "delivered again later", pump);
+      } else {
+        abandoned.add("flush of pump " + pump);
+      }
+    }
     engine.closePumps(deadline.min(Duration.ofSeconds(5)))
         .forEach(n -> abandoned.add("close of pump " + n));
     long unconfirmed = engine.runners().stream().mapToLong(PumpRunner::pending).sum();
@@ -269,7 +280,7 @@ public final class PumpDaemon {
         .mapToInt(DeliveryEngine.Left::batches).sum();
     long leftRecords = report.unacknowledged().values().stream()
         .mapToLong(DeliveryEngine.Left::records).sum();
-    if (report.complete() && abandoned.isEmpty() && (source.durable() || unconfirmed == 0)) {
+    if (abandoned.isEmpty() && (source.durable() || unconfirmed == 0)) {
       LOG.info("Shutdown complete: {} records delivered during the shutdown, {} dead-letter "
           + "entries written since start; {} entries ({} records) taken by this daemon left in "
           + "Redis for redelivery", deliveredAtStop, deadLetters.written(), leftEntries,
@@ -277,8 +288,7 @@ public final class PumpDaemon {
       exitCode = EXIT_OK;
     } else {
       LOG.warn("Shutdown incomplete after {} s: abandoned {}; {}", budget.toSeconds(),
-          abandoned.isEmpty() ? (report.complete() ? "nothing" : "the delivery in progress")
-              : String.join(", ", abandoned),
+          abandoned.isEmpty() ? "nothing" : String.join(", ", abandoned),
           source.durable() ? "unconfirmed records stay in Redis"
               : unconfirmed + " records unconfirmed");
       exitCode = EXIT_FAILURE;

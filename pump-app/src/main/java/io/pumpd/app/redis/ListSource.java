@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The {@code at_most_once} source (Tyk Pump's behaviour): every read pops one chunk from each
@@ -20,23 +18,18 @@ import org.slf4j.LoggerFactory;
  * no-op. The uptime list is popped only while some pump takes uptime records.
  *
  * <p>Purge cycles: reads follow each other while the lists hold records; the first read that
- * finds them all empty ends the cycle (logged, as Tyk does, with what it purged), and the next
- * one starts {@code purge_delay} later.
+ * finds them all empty ends the cycle (the engine logs it, as Tyk does), and the next one starts
+ * {@code purge_delay} later ({@link #idleWait()}).
  *
  * <p>Threading: {@link #read} on the engine's thread; the rest any thread.
  */
 public final class ListSource implements DeliverySource {
-  private static final Logger LOG = LoggerFactory.getLogger(ListSource.class);
-
   private final RedisRecordSource redis;
   private final int chunkSize;
   private final Duration purgeDelay;
   private final boolean purgeUptime;
   private final List<String> keys = new ArrayList<>();
   private Map<RecordKind, Set<String>> lanesByKind = Map.of();
-  private long cycleRecords;
-  private int cycleRounds;
-  private long cycleStartNanos;
 
   /**
    * @param chunkSize records popped per key per read ({@code purge_chunk}, or the internal chunk)
@@ -69,25 +62,11 @@ public final class ListSource implements DeliverySource {
   public List<SourceBatch> read(Set<String> lanes) throws SourceUnavailableException {
     List<PoppedList> popped = redis.poll(keys, chunkSize);
     List<SourceBatch> out = new ArrayList<>(popped.size());
-    long records = 0;
     for (PoppedList p : popped) {
       RecordKind kind = p.key().equals(redis.keys().uptime())
           ? RecordKind.UPTIME : RecordKind.ANALYTICS;
       out.add(new ElementBatch(p.key(), kind, p.elements(),
           lanesByKind.getOrDefault(kind, Set.of())));
-      records += p.elements().size();
-    }
-    if (records > 0) {
-      if (cycleRounds == 0) {
-        cycleStartNanos = System.nanoTime();
-      }
-      cycleRounds++;
-      cycleRecords += records;
-    } else if (cycleRounds > 0) {
-      LOG.info("Purged {} records in {} rounds, {} ms", cycleRecords, cycleRounds,
-          (System.nanoTime() - cycleStartNanos) / 1_000_000);
-      cycleRounds = 0;
-      cycleRecords = 0;
     }
     return out;
   }

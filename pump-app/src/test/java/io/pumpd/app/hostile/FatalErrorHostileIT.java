@@ -59,7 +59,7 @@ class FatalErrorHostileIT extends HostileSuite {
     try (DaemonProcess d = DaemonProcess.start(List.of("-Xmx64m"), List.of(), tooLargeLimitEnv(),
         work)) {
       assertDiedAndKeptTheElement(d);
-      assertThat(d.logs()).anyMatch(l -> l.contains("Fatal error in deliver-stdout")
+      assertThat(d.logs()).anyMatch(l -> l.contains("Fatal error in deliver")
           && l.contains("exiting with status 3"));
     }
     restartAndDeadLetter();

@@ -152,6 +152,7 @@ public final class DeliveryEngine {
   private final Counter lost;
   private final RateLimitedLogger lossLog = new RateLimitedLogger(LOG, Duration.ofSeconds(10));
   private final AtomicLong readTotal = new AtomicLong();
+  private final PurgeCycle cycle;
   private long lastStatusRead;
 
   /**
@@ -184,6 +185,7 @@ public final class DeliveryEngine {
       meters.gauge("pump.delivery.held.bytes", tags, lane.heldBytesGauge());
     }
     this.read = meters.counter("pump.records.popped");
+    this.cycle = new PurgeCycle(!source.durable());
     this.lost = meters.counter("pump.records.lost", "pump", "", "reason", "deadletter_failed");
   }
 
@@ -254,15 +256,18 @@ public final class DeliveryEngine {
     }
     List<SourceBatch> batches = source.read(demand);
     if (batches.isEmpty()) {
+      cycle.ended();
       await(source.idleWait());
       return;
     }
+    cycle.round();
     for (SourceBatch b : batches) {
       Holding h = new Holding(b);
       held.put(b, h);
       decodingQueue.addLast(h);
       read.increment(b.elements().size());
       readTotal.addAndGet(b.elements().size());
+      cycle.read(b.elements().size());
     }
   }
 
@@ -328,6 +333,7 @@ public final class DeliveryEngine {
     List<byte[]> rest = elements.subList(h.decodedUpTo, elements.size());
     BatchDecoder.Decoded<?> d = decoding.decode(h.batch, rest, sliceBudget());
     h.decodedUpTo += Math.max(1, d.consumed());
+    cycle.undecodable(d.undecodable());
     if (!d.notDeadLettered().isEmpty()) {
       keepUndecodable(h, d);
     }
