@@ -107,7 +107,7 @@ class KillNineChaosIT {
         // every pushed record is valid for every sink: a dead letter here would be an outage or a
         // busy receiver (say EAGAIN on the DogStatsD socket) mistaken for a bad record
         assertThat(s.deadLettered()).as(s.name() + " dead-lettered").isZero();
-        // what a daemon held when killed: at most max_in_flight_bytes (1 MiB, ~1100 records)
+        // what a daemon held when killed: at most max_in_flight_bytes (3 MiB decoded, ~1100 records)
         // plus the entries of one read, per sink and kill
         assertThat(s.duplicates()).as(s.name() + " duplicated").isLessThanOrEqualTo(2000L * (kills + 1));
       }

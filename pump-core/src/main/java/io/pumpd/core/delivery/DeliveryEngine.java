@@ -144,7 +144,7 @@ public final class DeliveryEngine {
   private volatile boolean stopReading;
   private volatile long drainDeadlineNanos = Long.MAX_VALUE;
   private final CountDownLatch ended = new CountDownLatch(1);
-  private Thread thread;
+  private volatile Thread thread;
 
   private final Map<String, AtomicLong> acked = new LinkedHashMap<>();
   private final Map<String, Counter> ackedCounters = new HashMap<>();

@@ -101,7 +101,7 @@ final class Lane {
   private volatile long drainDeadlineNanos;
   private final CountDownLatch handingOver = new CountDownLatch(1);
   private final CountDownLatch ended = new CountDownLatch(1);
-  private Thread thread;
+  private volatile Thread thread;
 
   Lane(PumpRunner runner, Settings settings, Listener listener) {
     this.runner = runner;
@@ -206,12 +206,12 @@ final class Lane {
    * flush after it finds every batch in the pump's buffer.
    */
   boolean awaitHandoversEnded(long deadlineNanos) {
-    return await(handingOver, deadlineNanos);
+    return thread == null || await(handingOver, deadlineNanos);
   }
 
   /** After {@link #requestStop}: waits for the lane thread to end; interrupts it at the deadline. */
   boolean awaitEnded(long deadlineNanos) {
-    if (await(ended, deadlineNanos)) {
+    if (thread == null || await(ended, deadlineNanos)) {
       return true;
     }
     if (thread != null) {

@@ -347,4 +347,20 @@ class DeliveryEngineTest {
           && m.contains("Read-only file system"));
     }
   }
+
+  @Test
+  void aStopBeforeTheStartReturnsAtOnceAndCompletes() {
+    RecordingPump pump = new RecordingPump();
+    DeliveryEngine e = new DeliveryEngine(new InMemoryDeliverySource(true, 10), decoding(),
+        List.of(runner("p", pump, Duration.ofSeconds(5))), deadLetters,
+        new DeliveryEngine.Settings(1 << 20, Duration.ofSeconds(5),
+            new Backoff(Duration.ofMillis(20), Duration.ofMillis(100)), Duration.ofMillis(50),
+            Duration.ofSeconds(60)), meters);
+    long start = System.nanoTime();
+    DeliveryEngine.StopReport report = e.stop(Deadline.after(Duration.ofSeconds(20)));
+    assertThat(report.complete()).isTrue();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    assertThat(pump.flushes()).isEqualTo(1);
+  }
 }
+
