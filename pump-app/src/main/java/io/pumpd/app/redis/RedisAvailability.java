@@ -1,5 +1,6 @@
 package io.pumpd.app.redis;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.pumpd.core.concurrent.Causes;
 import java.util.List;
 import java.util.Locale;
@@ -142,8 +143,18 @@ public final class RedisAvailability {
    * count because Lettuce attaches the failure of each Sentinel it tried as a suppressed exception
    * of "Cannot connect to a Redis Sentinel".
    */
-  static Optional<String> authenticationFailure(Throwable t) {
+  public static Optional<String> authenticationFailure(Throwable t) {
     return Causes.find(t, RedisAvailability::isRefusal).map(c -> c.getMessage().strip());
+  }
+
+  /**
+   * True when {@code replyError} is Redis answering a command with an error other than a refusal
+   * of the credentials: Redis is reachable and the pump's access works, whatever it refused. A
+   * refusal of the credentials is not such an answer: it is reported through {@link #down}.
+   */
+  public static boolean answeredWithError(Throwable replyError) {
+    return replyError instanceof RedisCommandExecutionException
+        && authenticationFailure(replyError).isEmpty();
   }
 
   private static boolean isRefusal(Throwable t) {

@@ -1,6 +1,5 @@
 package io.pumpd.app.redis.stream;
 
-import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import io.micrometer.core.instrument.Counter;
@@ -178,7 +177,7 @@ final class ChunkMover {
         refusals.accepted(ACTIVITY, k.list());
       } catch (ExecutionException | TimeoutException e) {
         Throwable cause = Causes.unwrap(e);
-        if (cause instanceof RedisCommandExecutionException) {
+        if (RedisAvailability.answeredWithError(cause)) {
           ok++;
           refusals.refused(ACTIVITY, k.list(), String.valueOf(cause.getMessage()));
           link.onReplyError();

@@ -1,7 +1,6 @@
 package io.pumpd.app.redis.stream;
 
 import io.pumpd.core.concurrent.Causes;
-import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import io.micrometer.core.instrument.Counter;
@@ -225,7 +224,7 @@ final class StreamMaintenance {
         answered = true;
       } catch (ExecutionException ex) {
         Throwable cause = Causes.unwrap(ex);
-        if (cause instanceof RedisCommandExecutionException) {
+        if (RedisAvailability.answeredWithError(cause)) {
           refusals.refused("maintain the delivery streams", e.getKey().stream(),
               String.valueOf(cause.getMessage())); // reachable, but refusing
           answered = true;

@@ -375,9 +375,9 @@ public final class StreamSource implements DeliverySource {
         answered++;
       } catch (ExecutionException ex) {
         Throwable cause = Causes.unwrap(ex);
-        if (cause instanceof RedisCommandExecutionException rce) {
+        if (RedisAvailability.answeredWithError(cause)) {
           answered++;
-          onReplyError(g, k, rce);
+          onReplyError(g, k, (RedisCommandExecutionException) cause);
         } else {
           unreachable = ex;
         }
