@@ -6,9 +6,10 @@ import java.util.Set;
 /**
  * A {@link SourceBatch} that is only what it says: elements read from one key, of one kind, for
  * some lanes. For sources that need no handle of their own to acknowledge a batch (popped lists,
- * tests). Immutable; equal only to itself, as the engine requires.
+ * tests); a source that needs one extends it. Immutable; equal only to itself, as the engine
+ * requires.
  */
-public final class ElementBatch implements SourceBatch {
+public class ElementBatch implements SourceBatch {
   private final String key;
   private final RecordKind kind;
   private final List<byte[]> elements;
